@@ -1,0 +1,95 @@
+"""Hidden-layer activations, each with its derivative right beside it.
+
+Every derivative takes the *pre-activation* ``z`` (not the activation's output), so
+``f_prime(z1)`` is the factor :math:`f'(z_1)` in
+:math:`\\delta_1 = \\nabla H \\odot f'(z_1)`. All functions are elementwise: any shape
+in, the same shape out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+
+def sigmoid(z):
+    """Logistic sigmoid 1 / (1 + exp(-z)), computed without overflow.
+
+    For z >= 0 it evaluates 1 / (1 + exp(-z)); for z < 0 the equal form
+    exp(z) / (1 + exp(z)). Neither form ever exponentiates a large positive
+    number, so sigmoid(+-1000) is exactly 1 and 0 with no warning.
+    """
+    z = np.asarray(z)
+    e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_prime(z):
+    """Derivative of the sigmoid at the pre-activation z: s(z) (1 - s(z))."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def relu(z):
+    """Rectified linear unit max(z, 0)."""
+    z = np.asarray(z)
+    return np.maximum(z, 0.0).astype(z.dtype, copy=False)
+
+
+def relu_prime(z):
+    """Derivative of relu at the pre-activation z: 1 where z > 0, else 0.
+
+    ReLU has no derivative at z = 0; we take relu'(0) = 0, the subgradient that
+    PyTorch, JAX and autograd also use. It matters in the source's Problem 2, where
+    the second hidden unit's pre-activation z1[2] is exactly 0.
+    """
+    z = np.asarray(z)
+    return (z > 0).astype(z.dtype)
+
+
+def tanh(z):
+    """Hyperbolic tangent (numpy's tanh is stable at any z)."""
+    return np.tanh(z)
+
+
+def tanh_prime(z):
+    """Derivative of tanh at the pre-activation z: 1 - tanh(z)^2."""
+    t = np.tanh(z)
+    return 1.0 - t * t
+
+
+def identity(z):
+    """The identity: a linear hidden layer."""
+    return np.asarray(z)
+
+
+def identity_prime(z):
+    """Derivative of the identity: ones of z's shape and dtype."""
+    return np.ones_like(np.asarray(z))
+
+
+class Activation(NamedTuple):
+    """An activation f and its derivative f', both taking the pre-activation."""
+
+    name: str
+    f: Callable
+    f_prime: Callable
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime),
+    "relu": Activation("relu", relu, relu_prime),
+    "tanh": Activation("tanh", tanh, tanh_prime),
+    "identity": Activation("identity", identity, identity_prime),
+}
+
+
+def get_activation(name: str) -> Activation:
+    """Look an activation up by name; an unknown name raises ValueError listing the known ones."""
+    try:
+        return ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        known = ", ".join(sorted(ACTIVATIONS))
+        raise ValueError(f"unknown activation {name!r}: expected one of {known}") from None

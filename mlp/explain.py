@@ -1,0 +1,191 @@
+"""Work one gradient step through a network, step by step, as text or as JSON.
+
+This is what ``python -m mlp example`` and ``python -m mlp explain SPEC`` print: the
+forward pass, the loss, every gradient of the backward pass, the updated parameters,
+and the loss after the step in the source's two cases (both layers updated; only the
+second layer updated).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlp.network import backward, forward, loss_value, sgd_step
+from mlp.softmax import softmax_jacobian
+from mlp.spec import Spec
+
+
+def explain(spec: Spec) -> dict:
+    """Every quantity of one step, as nested dicts of numpy arrays and floats.
+
+    Keys: forward {z1, H, z2, y_hat, loss}; backward {grad_y_hat, softmax_jacobian,
+    delta2, grad_W2, grad_W2_0, grad_H, delta1, grad_W1, grad_W1_0}; updated {W1, W1_0,
+    W2, W2_0}; after_both_layers {z1, H, z2, y_hat, loss}; after_second_layer_only
+    {z2, y_hat, loss}.
+    """
+    p, x, y, act, lossname = spec.params, spec.x, spec.y, spec.activation, spec.loss
+    fwd = forward(p, x, act)
+    grads = backward(p, x, y, fwd, act, lossname)
+    both = sgd_step(p, grads, spec.lr, layers=(1, 2))
+    second = sgd_step(p, grads, spec.lr, layers=(2,))
+    after_both = forward(both, x, act)
+    after_second = forward(second, x, act)
+    return {
+        "forward": {**fwd._asdict(), "loss": loss_value(y, fwd.y_hat, lossname)},
+        "backward": {**grads._asdict(), "softmax_jacobian": softmax_jacobian(fwd.y_hat)},
+        "updated": both._asdict(),
+        "after_both_layers": {**after_both._asdict(), "loss": loss_value(y, after_both.y_hat, lossname)},
+        "after_second_layer_only": {
+            "z2": after_second.z2,
+            "y_hat": after_second.y_hat,
+            "loss": loss_value(y, after_second.y_hat, lossname),
+        },
+    }
+
+
+def to_jsonable(value):
+    """Arrays become nested lists in spec layout; -0.0 becomes 0.0."""
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    a = np.asarray(value, dtype=np.float64) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return a.tolist()
+
+
+def fmt(v: float, decimals: int = 4) -> str:
+    """A number for people: exact zeros as 0, whole numbers without decimals, others
+    rounded to ``decimals`` places; never a minus sign in front of a zero."""
+    v = float(v)
+    if v == 0:
+        return "0"
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    s = f"{v:.{decimals}f}"
+    return s[1:] if s.startswith("-") and float(s) == 0 else s
+
+
+def format_array(a, decimals: int = 4, indent: int = 0) -> str:
+    """A vector as [a, b], a matrix as rows of aligned columns, one row per line."""
+    a = np.asarray(a)
+    if a.ndim == 0:
+        return fmt(a, decimals)
+    if a.ndim == 1:
+        return "[" + ", ".join(fmt(v, decimals) for v in a) + "]"
+    cells = [[fmt(v, decimals) for v in row] for row in a]
+    width = max(len(c) for row in cells for c in row)
+    rows = ["[" + ", ".join(c.rjust(width) for c in row) + "]" for row in cells]
+    pad = " " * (indent + 1)
+    return "[" + ("\n" + pad).join(rows) + "]"
+
+
+# Equation numbers of the source document, shown beside Problem 2's quantities.
+SOURCE_EQS = {
+    ("forward", "H"): "eq 14",
+    ("forward", "y_hat"): "eq 16",
+    ("forward", "loss"): "eq 31",
+    ("backward", "grad_y_hat"): "eq 17",
+    ("backward", "grad_W2"): "eq 19",
+    ("backward", "grad_W2_0"): "eq 20",
+    ("backward", "grad_H"): "eq 21",
+    ("backward", "grad_W1"): "eq 22",
+    ("backward", "grad_W1_0"): "eq 23",
+    ("updated", "W2"): "eq 25",
+    ("updated", "W2_0"): "eq 26",
+    ("updated", "W1"): "eq 27",
+    ("updated", "W1_0"): "eq 28",
+    ("after_both_layers", "H"): "eq 29",
+    ("after_both_layers", "y_hat"): "eq 30",
+    ("after_both_layers", "loss"): "eq 32",
+    ("after_second_layer_only", "y_hat"): "eq 33",
+    ("after_second_layer_only", "loss"): "eq 34",
+}
+
+_SECTIONS = [
+    (
+        "forward",
+        "Forward pass",
+        [
+            ("z1", "z1 = W1^T x + W1_0"),
+            ("H", "H = {act}(z1)"),
+            ("z2", "z2 = W2^T H + W2_0"),
+            ("y_hat", "y_hat = softmax(z2)"),
+            ("loss", "loss = {lossdef}"),
+        ],
+    ),
+    (
+        "backward",
+        "Backward pass",
+        [
+            ("grad_y_hat", "grad y_hat = dl/dy_hat"),
+            ("softmax_jacobian", "J = diag(y_hat) - y_hat y_hat^T"),
+            ("delta2", "delta2 = J^T grad y_hat"),
+            ("grad_W2", "grad W2 = H delta2^T"),
+            ("grad_W2_0", "grad W2_0 = delta2"),
+            ("grad_H", "grad H = W2 delta2"),
+            ("delta1", "delta1 = grad H * {act}'(z1)"),
+            ("grad_W1", "grad W1 = x delta1^T"),
+            ("grad_W1_0", "grad W1_0 = delta1"),
+        ],
+    ),
+    (
+        "updated",
+        "Gradient step, W <- W - lr * grad W (lr = {lr})",
+        [
+            ("W1", "W1 new"),
+            ("W1_0", "W1_0 new"),
+            ("W2", "W2 new"),
+            ("W2_0", "W2_0 new"),
+        ],
+    ),
+    (
+        "after_both_layers",
+        "Case 1: both layers updated",
+        [
+            ("H", "H = {act}(W1new^T x + W1_0new)"),
+            ("y_hat", "y_hat = softmax(W2new^T H + W2_0new)"),
+            ("loss", "loss"),
+        ],
+    ),
+    (
+        "after_second_layer_only",
+        "Case 2: only the second layer updated (H unchanged)",
+        [
+            ("y_hat", "y_hat = softmax(W2new^T H + W2_0new)"),
+            ("loss", "loss"),
+        ],
+    ),
+]
+
+_LOSSDEF = {"squared": "1/2 ||y - y_hat||^2", "cross_entropy": "-sum_k y[k] log y_hat[k]"}
+
+
+def format_report(spec: Spec, result: dict, title: str, eqs: dict | None = None) -> str:
+    """The readable, step-by-step layout of explain()'s result."""
+    eqs = eqs or {}
+    p = spec.params
+    names = {"act": spec.activation, "lossdef": _LOSSDEF[spec.loss], "lr": f"{spec.lr:g}"}
+    lines = [title, "", "Given"]
+    given = [("x", spec.x), ("y", spec.y), ("W1", p.W1), ("W1_0", p.W1_0), ("W2", p.W2), ("W2_0", p.W2_0)]
+    for name, value in given:
+        lines.append(f"  {name:<5}= " + format_array(value, indent=9))
+    if spec.loss == "cross_entropy":
+        names["lossdef"] += "; delta2 uses the fused form y_hat - y"
+    for key, heading, rows in _SECTIONS:
+        lines += ["", heading.format(**names)]
+        width = max(len(label.format(**names)) for _, label in rows)
+        for name, label in rows:
+            label = label.format(**names)
+            tag = f"   ({eqs[key, name]})" if (key, name) in eqs else ""
+            value = format_array(result[key][name], indent=width + 5)
+            if "\n" in value and tag:
+                first, rest = value.split("\n", 1)
+                value = first + tag + "\n" + rest
+            else:
+                value += tag
+            lines.append(f"  {label:<{width}} = {value}")
+    before = result["forward"]["loss"]
+    lines += [
+        "",
+        f"Loss: {fmt(before)} before the step, {fmt(result['after_both_layers']['loss'])} after it with both "
+        f"layers updated, {fmt(result['after_second_layer_only']['loss'])} with only the second layer updated.",
+    ]
+    return "\n".join(lines)

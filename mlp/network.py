@@ -1,0 +1,188 @@
+"""The two-layer network of the source, forward and backward, in its own notation.
+
+Shape table (the one the book reuses). N inputs, N1 hidden units, K classes, B examples
+in a batch; a single example drops the trailing B.
+
+=================================  ============  =========  ====================================
+math                               code          shape      meaning
+=================================  ============  =========  ====================================
+x                                  ``x``         (N, B)     input, one example per column
+y                                  ``y``         (K, B)     target (one-hot for classification)
+W^1                                ``W1``        (N, N1)    first-layer weights
+W^1_0                              ``W1_0``      (N1,)      first-layer bias
+z_1 = (W^1)^T x + W^1_0            ``z1``        (N1, B)    hidden pre-activation
+H = f(z_1)                         ``H``         (N1, B)    hidden activation
+W^2                                ``W2``        (N1, K)    second-layer weights
+W^2_0                              ``W2_0``      (K,)       second-layer bias
+z_2 = (W^2)^T H + W^2_0            ``z2``        (K, B)     output pre-activation (logits)
+y_hat = softmax(z_2)               ``y_hat``     (K, B)     predicted probabilities
+grad y_hat = dl/dy_hat             ``grad_y_hat``(K, B)     loss gradient at the output
+delta_2 = dl/dz_2 = J^T grad y_hat ``delta2``    (K, B)     output error
+grad W^2 = H delta_2^T             ``grad_W2``   (N1, K)    shape of W2
+grad W^2_0 = delta_2               ``grad_W2_0`` (K,)       shape of W2_0 (summed over the batch)
+grad H = W^2 delta_2               ``grad_H``    (N1, B)    gradient at the hidden layer
+delta_1 = grad H * f'(z_1)         ``delta1``    (N1, B)    hidden error
+grad W^1 = x delta_1^T             ``grad_W1``   (N, N1)    shape of W1
+grad W^1_0 = delta_1               ``grad_W1_0`` (N1,)      shape of W1_0 (summed over the batch)
+=================================  ============  =========  ====================================
+
+A gradient always has the shape of what it is taken with respect to. The loss of a batch
+is the *mean* over its examples (see :mod:`mlp.losses`), so parameter gradients are sums
+over the batch of per-example terms that each carry 1/B.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from mlp.activations import get_activation
+from mlp.losses import get_loss
+from mlp.softmax import softmax, softmax_backward
+from mlp.validate import InputError, check_example, check_lr
+
+
+class Params(NamedTuple):
+    """The four parameter arrays: W1 (N, N1), W1_0 (N1,), W2 (N1, K), W2_0 (K,)."""
+
+    W1: np.ndarray
+    W1_0: np.ndarray
+    W2: np.ndarray
+    W2_0: np.ndarray
+
+
+class Forward(NamedTuple):
+    """Every intermediate of the forward pass, in the layout of x (vector or columns)."""
+
+    z1: np.ndarray
+    H: np.ndarray
+    z2: np.ndarray
+    y_hat: np.ndarray
+
+
+class Gradients(NamedTuple):
+    """Every quantity the backward pass computes, in the order it computes them."""
+
+    grad_y_hat: np.ndarray
+    delta2: np.ndarray
+    grad_W2: np.ndarray
+    grad_W2_0: np.ndarray
+    grad_H: np.ndarray
+    delta1: np.ndarray
+    grad_W1: np.ndarray
+    grad_W1_0: np.ndarray
+
+    def params(self) -> Params:
+        """The four parameter gradients as a Params, each of its parameter's shape."""
+        return Params(self.grad_W1, self.grad_W1_0, self.grad_W2, self.grad_W2_0)
+
+
+def _columns(a: np.ndarray) -> np.ndarray:
+    """View one example (shape (n,)) as a batch of one column (shape (n, 1))."""
+    return a[:, np.newaxis] if a.ndim == 1 else a
+
+
+def _like(x: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Give a per-example quantity the layout of x: a vector again if x was one."""
+    return a[:, 0] if x.ndim == 1 else a
+
+
+def forward(params: Params, x, activation: str = "sigmoid") -> Forward:
+    """Forward pass. x: (N,) or (N, B) -> z1, H: (N1[, B]); z2, y_hat: (K[, B]).
+
+    Raises InputError, naming the array, for a shape that does not fit or a NaN/inf.
+    """
+    act = get_activation(activation)
+    params, x, _ = check_example(params, x)
+    W1, W1_0, W2, W2_0 = params
+    X = _columns(x)  # (N, B)
+    # The biases are added to every column (example): W1_0[:, None] is W1_0 as a column.
+    z1 = W1.T @ X + W1_0[:, np.newaxis]  # (N1, B)  z1 = W1^T x + W1_0
+    H = act.f(z1)  # (N1, B)  H = f(z1)
+    z2 = W2.T @ H + W2_0[:, np.newaxis]  # (K, B)   z2 = W2^T H + W2_0
+    if not np.isfinite(z2).all():
+        raise InputError("the logits z2 overflowed to inf: the weights or inputs are too large")
+    y_hat = softmax(z2)  # (K, B)   y_hat = softmax(z2)
+    return Forward(*(_like(x, a) for a in (z1, H, z2, y_hat)))
+
+
+def loss_value(y, y_hat, loss: str = "squared") -> float:
+    """The loss l(y, y_hat): one example, or the mean over the columns of a batch."""
+    return get_loss(loss).value(y, y_hat)
+
+
+def backward(params: Params, x, y, fwd: Forward, activation: str = "sigmoid", loss: str = "squared") -> Gradients:
+    """Backward pass: every gradient of the loss, from the output back to W1.
+
+    x: (N[, B]), y: (K[, B]) and fwd from forward(params, x, activation). Returns
+    Gradients in the layout of x; parameter gradients have their parameter's shape.
+    For cross-entropy, delta2 uses the fused, stable form y_hat * sum(y) - y (which is
+    y_hat - y for a one-hot target) instead of pushing -y / y_hat through the Jacobian.
+    """
+    act = get_activation(activation)
+    lossf = get_loss(loss)
+    params, x, y = check_example(params, x, y)
+    W2 = params.W2
+    X, Y = _columns(x), _columns(y)  # (N, B), (K, B)
+    z1, H, y_hat = _columns(fwd.z1), _columns(fwd.H), _columns(fwd.y_hat)
+
+    grad_y_hat = lossf.grad(Y, y_hat)  # (K, B)
+    if lossf.fused_delta is not None:
+        delta2 = lossf.fused_delta(Y, y_hat)  # (K, B)  = J^T grad_y_hat, simplified
+    else:
+        delta2 = softmax_backward(y_hat, grad_y_hat)  # (K, B)  delta2 = J^T grad_y_hat
+    grad_W2 = H @ delta2.T  # (N1, K)  grad W2 = H delta2^T
+    grad_W2_0 = delta2.sum(axis=1)  # (K,)     grad W2_0 = delta2
+    grad_H = W2 @ delta2  # (N1, B)  grad H = W2 delta2
+    delta1 = grad_H * act.f_prime(z1)  # (N1, B)  delta1 = grad H * f'(z1)
+    grad_W1 = X @ delta1.T  # (N, N1)  grad W1 = x delta1^T
+    grad_W1_0 = delta1.sum(axis=1)  # (N1,)    grad W1_0 = delta1
+
+    def per_example(a):
+        return _like(x, a)
+
+    return Gradients(
+        per_example(grad_y_hat),
+        per_example(delta2),
+        grad_W2,
+        grad_W2_0,
+        per_example(grad_H),
+        per_example(delta1),
+        grad_W1,
+        grad_W1_0,
+    )
+
+
+def sgd_step(params: Params, grads: Gradients | Params, lr: float, layers=(1, 2)) -> Params:
+    """One gradient-descent step W <- W - lr * grad W, returning new Params.
+
+    The old params are left untouched. ``layers`` says which layers move: (1, 2) for
+    both (the source's Case 1), (2,) for the second only (Case 2).
+    """
+    check_lr(lr)
+    if not set(layers) <= {1, 2}:
+        raise InputError(f"layers must be a subset of (1, 2); got {tuple(layers)}")
+    g = grads.params() if isinstance(grads, Gradients) else Params(*grads)
+    W1, W1_0, W2, W2_0 = params
+    if 1 in layers:
+        W1, W1_0 = W1 - lr * g.W1, W1_0 - lr * g.W1_0
+    if 2 in layers:
+        W2, W2_0 = W2 - lr * g.W2, W2_0 - lr * g.W2_0
+    return Params(W1, W1_0, W2, W2_0)
+
+
+def loss_and_gradients(params: Params, x, y, activation: str = "sigmoid", loss: str = "squared"):
+    """Forward, loss and backward in one call: returns (fwd, loss value, Gradients)."""
+    fwd = forward(params, x, activation)
+    return fwd, loss_value(y, fwd.y_hat, loss), backward(params, x, y, fwd, activation, loss)
+
+
+def init_params(rng: np.random.Generator, N: int, N1: int, K: int, dtype=np.float64) -> Params:
+    """Random parameters: He-scaled normal weights (std sqrt(2 / fan_in)), zero biases.
+
+    Pass a seeded generator, e.g. ``np.random.default_rng(0)``: there is no global state.
+    """
+    W1 = rng.standard_normal((N, N1)) * np.sqrt(2.0 / N)
+    W2 = rng.standard_normal((N1, K)) * np.sqrt(2.0 / N1)
+    return Params(W1.astype(dtype), np.zeros(N1, dtype), W2.astype(dtype), np.zeros(K, dtype))

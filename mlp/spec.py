@@ -1,0 +1,77 @@
+"""Network specs: one example and its network, written as JSON by a student.
+
+    {"x": [..N], "y": [..K], "W1": [[..N1] x N rows], "W1_0": [..N1],
+     "W2": [[..K] x N1 rows], "W2_0": [..K],
+     "activation": "sigmoid|relu|tanh|identity", "loss": "squared|cross_entropy", "lr": 0.5}
+
+Matrices are written row by row, as printed on paper: ``"W1": [[3, 6], [4, 5]]`` is the
+source's W1, whose first *row* belongs to input x[1].
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+
+from mlp.activations import ACTIVATIONS
+from mlp.losses import LOSSES
+from mlp.network import Params
+from mlp.validate import InputError, check_example, check_lr
+
+REQUIRED = ("x", "y", "W1", "W1_0", "W2", "W2_0", "activation", "loss", "lr")
+DOCUMENTATION_KEYS = ("source", "note")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A checked spec: float arrays of fitting shapes, a known activation and loss."""
+
+    params: Params
+    x: object
+    y: object
+    activation: str
+    loss: str
+    lr: float
+    source: str = ""
+
+
+def parse_spec(obj) -> Spec:
+    """Check a decoded JSON object and turn it into a Spec; InputError names any problem."""
+    if not isinstance(obj, dict):
+        raise InputError(f"the spec must be a JSON object {{...}}; got a JSON {type(obj).__name__}")
+    missing = [k for k in REQUIRED if k not in obj]
+    if missing:
+        raise InputError(f"the spec is missing the key {missing[0]!r} (required: {', '.join(REQUIRED)})")
+    unknown = sorted(set(obj) - set(REQUIRED) - set(DOCUMENTATION_KEYS))
+    if unknown:
+        raise InputError(f"the spec has an unknown key {unknown[0]!r} (allowed: {', '.join(REQUIRED)})")
+    for key, table in (("activation", ACTIVATIONS), ("loss", LOSSES)):
+        if obj[key] not in table or not isinstance(obj[key], str):
+            raise InputError(f"unknown {key} {obj[key]!r}: expected one of {', '.join(sorted(table))}")
+    for key in ("x", "y"):
+        if not isinstance(obj[key], list) or any(isinstance(v, list) for v in obj[key]):
+            raise InputError(f"{key} must be a flat list of numbers (one example)")
+    params = Params(obj["W1"], obj["W1_0"], obj["W2"], obj["W2_0"])
+    params, x, y = check_example(params, obj["x"], obj["y"])
+    lr = check_lr(obj["lr"])
+    return Spec(params, x, y, obj["activation"], obj["loss"], lr, str(obj.get("source", "")))
+
+
+def load_spec(text: str) -> Spec:
+    """Parse JSON text into a Spec; malformed JSON raises InputError with line and column."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"malformed JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+    return parse_spec(obj)
+
+
+def problem2_text() -> str:
+    """The JSON text of the source's Problem 2 network, shipped inside the package."""
+    return resources.files("mlp").joinpath("data/problem2.json").read_text(encoding="utf-8")
+
+
+def problem2() -> Spec:
+    """The source's Problem 2 network (x, y, W1, W1_0, W2, W2_0, sigmoid, squared, lr 0.5)."""
+    return load_spec(problem2_text())
