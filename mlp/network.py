@@ -1,30 +1,28 @@
 """The two-layer network of the source, forward and backward, in its own notation.
 
-Shape table (the one the book reuses). N inputs, N1 hidden units, K classes, B examples
-in a batch; a single example drops the trailing B.
+Shape table (the one the book reuses, kept in :mod:`mlp.shapes`). N inputs, N1 hidden
+units, K classes, B examples in a batch; a single example drops the trailing B.
 
-=================================  ============  =========  ====================================
-math                               code          shape      meaning
-=================================  ============  =========  ====================================
-x                                  ``x``         (N, B)     input, one example per column
-y                                  ``y``         (K, B)     target (one-hot for classification)
-W^1                                ``W1``        (N, N1)    first-layer weights
-W^1_0                              ``W1_0``      (N1,)      first-layer bias
-z_1 = (W^1)^T x + W^1_0            ``z1``        (N1, B)    hidden pre-activation
-H = f(z_1)                         ``H``         (N1, B)    hidden activation
-W^2                                ``W2``        (N1, K)    second-layer weights
-W^2_0                              ``W2_0``      (K,)       second-layer bias
-z_2 = (W^2)^T H + W^2_0            ``z2``        (K, B)     output pre-activation (logits)
-y_hat = softmax(z_2)               ``y_hat``     (K, B)     predicted probabilities
-grad y_hat = dl/dy_hat             ``grad_y_hat``(K, B)     loss gradient at the output
-delta_2 = dl/dz_2 = J^T grad y_hat ``delta2``    (K, B)     output error
-grad W^2 = H delta_2^T             ``grad_W2``   (N1, K)    shape of W2
-grad W^2_0 = delta_2               ``grad_W2_0`` (K,)       shape of W2_0 (summed over the batch)
-grad H = W^2 delta_2               ``grad_H``    (N1, B)    gradient at the hidden layer
-delta_1 = grad H * f'(z_1)         ``delta1``    (N1, B)    hidden error
-grad W^1 = x delta_1^T             ``grad_W1``   (N, N1)    shape of W1
-grad W^1_0 = delta_1               ``grad_W1_0`` (N1,)      shape of W1_0 (summed over the batch)
-=================================  ============  =========  ====================================
+    math                      code              shape    meaning
+    x                         x                 (N, B)   input, one example per column
+    y                         y                 (K, B)   target (one-hot for classification)
+    W1                        W1                (N, N1)  first-layer weights
+    W1_0                      W1_0              (N1,)    first-layer bias
+    z1 = W1^T x + W1_0        z1                (N1, B)  hidden pre-activation
+    H = f(z1)                 H                 (N1, B)  hidden activation
+    W2                        W2                (N1, K)  second-layer weights
+    W2_0                      W2_0              (K,)     second-layer bias
+    z2 = W2^T H + W2_0        z2                (K, B)   output pre-activation (logits)
+    y_hat = softmax(z2)       y_hat             (K, B)   predicted probabilities
+    grad y_hat                grad_y_hat        (K, B)   loss gradient
+    J                         softmax_jacobian  (K, K)   softmax Jacobian
+    delta2 = J^T grad y_hat   delta2            (K, B)   output error dl/dz2
+    grad W2 = H delta2^T      grad_W2           (N1, K)  gradient of W2
+    grad W2_0 = delta2        grad_W2_0         (K,)     gradient of W2_0 (summed over B)
+    grad H = W2 delta2        grad_H            (N1, B)  gradient at the hidden layer
+    delta1 = grad H * f'(z1)  delta1            (N1, B)  hidden error dl/dz1
+    grad W1 = x delta1^T      grad_W1           (N, N1)  gradient of W1
+    grad W1_0 = delta1        grad_W1_0         (N1,)    gradient of W1_0 (summed over B)
 
 A gradient always has the shape of what it is taken with respect to. The loss of a batch
 is the *mean* over its examples (see :mod:`mlp.losses`), so parameter gradients are sums

@@ -1,0 +1,79 @@
+"""Checks on the built book: run after `make book` (``make test`` does both, in that order).
+
+The strict build already fails on warnings; these tests read the HTML it wrote and check
+what a reader sees: every page exists, no glue key is left unresolved, and the worked
+example shows the numbers that `mlp` computes.
+"""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+import mlp
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections", []))
+            for part in entry.get("parts", []):
+                walk(part.get("chapters", []))
+
+    walk(toc.get("chapters", []))
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    return files
+
+
+@pytest.fixture(scope="module")
+def built():
+    if not (HTML / "index.html").exists():
+        pytest.fail("no built book in _build/html: run `make book` first (`make test` does)")
+    return HTML
+
+
+def page_text(built, name):
+    soup = BeautifulSoup((built / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+    main = soup.find("main") or soup
+    for tag in main.find_all(["script", "style"]):
+        tag.decompose()
+    return main.get_text(" ", strip=True)
+
+
+def test_every_page_in_the_toc_was_built(built):
+    files = toc_files()
+    assert len(files) >= 5
+    missing = [f for f in files if not (built / f"{Path(f).with_suffix('')}.html").exists()]
+    assert not missing, f"pages in _toc.yml with no HTML: {missing}"
+
+
+@pytest.mark.parametrize("page", toc_files())
+def test_no_glue_key_left_unresolved(built, page):
+    text = page_text(built, str(Path(page).with_suffix("")))
+    assert "{glue" not in text and "glue:text" not in text and "glue:math" not in text
+
+
+def test_worked_example_shows_the_numbers_mlp_computes(built):
+    text = page_text(built, "chapters/problem2")
+    shown = set(re.findall(r"-?\d+(?:\.\d+)?", text.replace("\u2212", "-")))
+    result = mlp.explain(mlp.problem2())
+    expected = {}
+    for section in ("forward", "backward", "updated", "after_both_layers", "after_second_layer_only"):
+        for name, value in result[section].items():
+            for idx, v in np.ndenumerate(np.asarray(value)):
+                expected[f"{section}.{name}{list(idx)}"] = mlp.fmt(v)
+    missing = {k: v for k, v in expected.items() if v not in shown}
+    assert not missing, f"values mlp computes that the worked-example page does not show: {missing}"
+    assert not re.search(r"(?<![\w.])-0(?:\.0+)?(?![\d.])", text), "the page shows a -0"
