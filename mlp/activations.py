@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from mlp.validate import InputError
+
 
 def sigmoid(z):
     """Logistic sigmoid 1 / (1 + exp(-z)), computed without overflow.
@@ -87,9 +89,9 @@ ACTIVATIONS: dict[str, Activation] = {
 
 
 def get_activation(name: str) -> Activation:
-    """Look an activation up by name; an unknown name raises ValueError listing the known ones."""
+    """Look an activation up by name; an unknown name raises InputError listing the known ones."""
     try:
         return ACTIVATIONS[name]
     except (KeyError, TypeError):
         known = ", ".join(sorted(ACTIVATIONS))
-        raise ValueError(f"unknown activation {name!r}: expected one of {known}") from None
+        raise InputError(f"unknown activation {name!r}: expected one of {known}") from None

@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from mlp.validate import InputError
+
 
 def _batch_size(y) -> int:
     return 1 if np.ndim(y) == 1 else np.shape(y)[1]
@@ -58,13 +60,14 @@ def cross_entropy_grad(y, y_hat):
 
 
 def softmax_cross_entropy_delta(y, y_hat):
-    """delta2 = d(cross-entropy)/d z2 through the softmax: y_hat - y (divided by B).
+    """delta2 = d(cross-entropy)/d z2 through the softmax: y_hat * sum(y) - y (divided by B).
 
-    The softmax Jacobian cancels the 1 / y_hat of the cross-entropy gradient
-    (when the targets of each example sum to 1), leaving this simple, bounded
-    expression. Shape of y_hat.
+    The softmax Jacobian cancels the 1 / y_hat of the cross-entropy gradient, leaving
+    this simple, bounded expression; when the targets of each example sum to 1 (one-hot
+    or soft labels) it is y_hat - y. Shape of y_hat.
     """
-    return (np.asarray(y_hat) - np.asarray(y)) / _batch_size(y)
+    y = np.asarray(y)
+    return (np.asarray(y_hat) * y.sum(axis=0, keepdims=True) - y) / _batch_size(y)
 
 
 class Loss(NamedTuple):
@@ -83,9 +86,9 @@ LOSSES: dict[str, Loss] = {
 
 
 def get_loss(name: str) -> Loss:
-    """Look a loss up by name; an unknown name raises ValueError listing the known ones."""
+    """Look a loss up by name; an unknown name raises InputError listing the known ones."""
     try:
         return LOSSES[name]
     except (KeyError, TypeError):
         known = ", ".join(sorted(LOSSES))
-        raise ValueError(f"unknown loss {name!r}: expected one of {known}") from None
+        raise InputError(f"unknown loss {name!r}: expected one of {known}") from None
