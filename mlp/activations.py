@@ -43,8 +43,8 @@ def relu(z):
 def relu_prime(z):
     """Derivative of relu at the pre-activation z: 1 where z > 0, else 0.
 
-    ReLU has no derivative at z = 0; we take relu'(0) = 0, the subgradient that
-    PyTorch, JAX and autograd also use. It matters in the source's Problem 2, where
+    ReLU has no derivative at z = 0; we take relu'(0) = 0, as the relu of PyTorch
+    and JAX do (autograd differentiates np.maximum(z, 0) to 0.5 there). It matters in the source's Problem 2, where
     the second hidden unit's pre-activation z1[2] is exactly 0.
     """
     z = np.asarray(z)

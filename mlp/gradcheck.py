@@ -11,14 +11,28 @@ from __future__ import annotations
 import numpy as np
 
 from mlp.network import Params, forward, loss_value
+from mlp.validate import InputError
+
+
+def _flat(name: str, a) -> np.ndarray:
+    """An array, or a sequence of arrays such as Params, as one float64 vector."""
+    if isinstance(a, tuple | list) and any(np.ndim(p) > 0 for p in a):
+        return np.concatenate([_flat(name, p) for p in a])
+    try:
+        return np.ravel(np.asarray(a, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise InputError(f"relative_error: {name} is not an array of numbers") from None
 
 
 def relative_error(a, b) -> float:
     """max |a - b| / max(|a| + |b|), with the denominator floored at 1e-300.
 
-    Scale-free: 1e-7 means about seven digits agree. Two zero arrays give 0.
+    Scale-free: 1e-7 means about seven digits agree. Two zero arrays give 0. a and b are
+    arrays of the same shape, or two Params (all four arrays are compared at once).
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a, b = _flat("a", a), _flat("b", b)
+    if a.shape != b.shape:
+        raise InputError(f"relative_error: a has {a.size} entries but b has {b.size}")
     num = np.max(np.abs(a - b), initial=0.0)
     den = max(np.max(np.abs(a) + np.abs(b), initial=0.0), 1e-300)
     return float(num / den)

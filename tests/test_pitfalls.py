@@ -1,0 +1,408 @@
+"""The claims of chapters/pitfalls.md, asserted against computations that do not go through
+the page or through mlp's backward pass.
+
+The first tests check each pitfall on its own, with a loss written here in plain numpy and
+differentiated by centered differences (and, for ReLU at 0, by autograd). The last tests
+run the page's code cells, recording what they glue into the text, and check those numbers
+against the same independent computations.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import autograd
+import autograd.numpy as anp
+import myst_nb
+import numpy as np
+import pytest
+
+import mlp
+
+PAGE = Path(__file__).resolve().parents[1] / "chapters" / "pitfalls.md"
+GOOD = 1e-7  # a correct gradient checks below this (float64, off any kink)
+WRONG = 1e-2  # a wrong one above this
+
+
+# ---------------------------------------------------------------------------------------------
+# Independent references: the network's loss in plain numpy, one example or columns
+
+
+def ref_forward(params, X, activation="sigmoid"):
+    W1, W1_0, W2, W2_0 = params
+    X = np.asarray(X, dtype=float)
+    X = X[:, None] if X.ndim == 1 else X
+    z1 = np.einsum("nj,nb->jb", W1, X) + W1_0[:, None]  # z1[j] = sum_n W1[n, j] x[n] + W1_0[j]
+    H = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "relu": lambda z: np.where(z > 0, z, 0.0)}[activation](z1)
+    z2 = np.einsum("jk,jb->kb", W2, H) + W2_0[:, None]
+    e = np.exp(z2 - z2.max(axis=0))
+    return z1, H, e / e.sum(axis=0)
+
+
+def ref_loss(params, X, Y, activation="sigmoid"):
+    """Mean over the columns of 1/2 ||y - y_hat||^2."""
+    _, _, y_hat = ref_forward(params, X, activation)
+    Y = np.asarray(Y, dtype=float)
+    Y = Y[:, None] if Y.ndim == 1 else Y
+    return 0.5 * np.sum((Y - y_hat) ** 2) / Y.shape[1]
+
+
+def ref_gradients(params, X, Y, activation="sigmoid", h=1e-5):
+    """Centered differences of ref_loss, entry by entry."""
+    out = []
+    for i, p in enumerate(params):
+        g = np.zeros_like(p)
+        for idx in np.ndindex(p.shape):
+            up = [q.copy() for q in params]
+            down = [q.copy() for q in params]
+            up[i][idx] += h
+            down[i][idx] -= h
+            g[idx] = (ref_loss(up, X, Y, activation) - ref_loss(down, X, Y, activation)) / (2 * h)
+        out.append(g)
+    return mlp.Params(*out)
+
+
+@pytest.fixture(scope="module")
+def p2():
+    spec = mlp.problem2()
+    return spec.params, spec.x, spec.y
+
+
+def relu_net(seed, N=4, N1=6, K=3):
+    """A random ReLU network and one example: some hidden units off, none within 1e-3 of the kink.
+
+    Draws from a generator seeded with ``seed`` until a network qualifies, so the result is fixed.
+    """
+    rng = np.random.default_rng(seed)
+    while True:
+        params = mlp.init_params(rng, N, N1, K)
+        params = params._replace(W1_0=0.3 * rng.standard_normal(N1))
+        x = rng.standard_normal(N)
+        y = np.eye(K)[rng.integers(0, K)]
+        z1 = ref_forward(params, x, "relu")[0][:, 0]
+        if np.abs(z1).min() > 1e-3 and np.any(z1 < 0) and np.any(z1 > 0):
+            return params, x, y
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Transposes
+
+
+def test_forgotten_transpose_runs_on_problem2_and_is_wrong(p2):
+    params, x, _ = p2
+    z1_ref = ref_forward(params, x)[0][:, 0]
+    wrong = params.W1 @ x + params.W1_0  # square W1: no error
+    assert np.array_equal(params.W1.T @ x + params.W1_0, z1_ref)
+    assert not np.allclose(wrong, z1_ref)
+
+
+def test_forgotten_transpose_raises_for_a_rectangular_matrix(rng):
+    W1 = rng.standard_normal((3, 4))
+    x = rng.standard_normal(3)
+    assert (W1.T @ x).shape == (4,)
+    with pytest.raises(ValueError):
+        W1 @ x
+    # mlp refuses a transposed W1 with a message that names it
+    params = mlp.Params(W1.T, np.zeros(3), rng.standard_normal((4, 2)), np.zeros(2))
+    with pytest.raises(mlp.InputError, match="W1"):
+        mlp.forward(params, x)
+
+
+def test_transposed_outer_product_fails_the_gradient_check(p2):
+    params, x, y = p2
+    delta1 = mlp.loss_and_gradients(params, x, y)[2].delta1
+    numeric = ref_gradients(params, x, y).W1
+    assert mlp.relative_error(np.outer(x, delta1), numeric) < GOOD
+    assert np.outer(delta1, x).shape == params.W1.shape  # a shape check cannot tell
+    assert mlp.relative_error(np.outer(delta1, x), numeric) > WRONG
+
+
+def test_bias_broadcasts_along_examples_silently_when_B_equals_N1(p2):
+    params, _, _ = p2
+    X = np.array([[1.0, 0.0], [0.0, 1.0]])  # B = 2 = N1
+    z1_ref = ref_forward(params, X)[0]
+    wrong = params.W1.T @ X + params.W1_0
+    assert not np.allclose(wrong, z1_ref)
+    assert np.allclose(params.W1.T @ X + params.W1_0[:, np.newaxis], z1_ref)
+    assert np.allclose(mlp.forward(params, X).z1, z1_ref)
+    with pytest.raises(ValueError):
+        params.W1.T @ np.ones((2, 3)) + params.W1_0  # B = 3 != N1
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. ReLU'(0)
+
+
+def test_relu_derivative_at_zero_depends_on_who_you_ask():
+    assert mlp.relu_prime(np.array([0.0]))[0] == 0.0
+    h = 1e-6
+    assert (mlp.relu(h) - mlp.relu(-h)) / (2 * h) == pytest.approx(0.5, rel=1e-12)
+    # autograd: np.maximum splits a tie evenly, np.where picks the branch that is selected
+    assert autograd.grad(lambda z: anp.maximum(z, 0.0))(0.0) == 0.5
+    assert autograd.grad(lambda z: anp.where(z > 0, z, 0.0))(0.0) == 0.0
+
+
+def test_relu_at_problem2_kink_freezes_the_second_unit(p2):
+    params, x, y = p2
+    fwd, _, g = mlp.loss_and_gradients(params, x, y, "relu")
+    assert fwd.z1[1] == 0.0
+    assert g.grad_W1_0[1] == 0.0 and np.all(g.grad_W1[:, 1] == 0.0)
+    assert g.grad_H[1] != 0.0  # with relu'(0) = 1 it would move
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. -0.0
+
+
+def test_outer_product_prints_a_negative_zero_and_mlp_does_not(p2):
+    params, x, y = p2
+    delta1 = mlp.loss_and_gradients(params, x, y)[2].delta1
+    outer = np.outer(x, delta1)
+    negative_zeros = np.signbit(outer) & (outer == 0)
+    assert negative_zeros.any()
+    assert "-0." in str(outer)
+    assert np.array_equal(outer, np.outer(x, delta1) + 0.0)  # -0.0 == 0.0: equality cannot see it
+    assert not re.search(r"-0(?![.\d])", mlp.format_array(outer))
+    assert not (np.signbit(outer + 0.0) & (outer == 0)).any()
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Sum or mean
+
+
+def test_mean_over_copies_is_the_one_example_gradient(p2):
+    params, x, y = p2
+    B = 8
+    one = mlp.loss_and_gradients(params, x, y)[2].params()
+    batch = mlp.loss_and_gradients(params, np.tile(x[:, None], (1, B)), np.tile(y[:, None], (1, B)))[2].params()
+    for a, b in zip(one, batch, strict=True):
+        assert mlp.relative_error(a, b) < 1e-14
+    # and the mean is what the reference loss means by a batch loss
+    assert ref_loss(params, np.tile(x[:, None], (1, B)), np.tile(y[:, None], (1, B))) == pytest.approx(
+        ref_loss(params, x, y), rel=1e-14
+    )
+
+
+def test_sum_step_overshoots_where_mean_step_descends(p2):
+    params, _, _ = p2
+    rng = np.random.default_rng(1)
+    B = 32
+    X = rng.standard_normal((2, B))
+    Y = np.eye(2)[:, rng.integers(0, 2, size=B)]
+    g = ref_gradients(params, X, Y)  # gradient of the mean loss
+    before = ref_loss(params, X, Y)
+    mean_step = [p - 0.5 * d for p, d in zip(params, g, strict=True)]
+    sum_step = [p - 0.5 * B * d for p, d in zip(params, g, strict=True)]
+    assert ref_loss(mean_step, X, Y) < before < ref_loss(sum_step, X, Y)
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Exact or approximate
+
+
+def test_two_correct_softmax_backward_passes_agree_to_rounding(rng):
+    differ = 0
+    for _ in range(20):
+        y_hat = mlp.softmax(rng.standard_normal(5))
+        v = rng.standard_normal(5)
+        a = mlp.softmax_jacobian(y_hat).T @ v
+        b = mlp.softmax_backward(y_hat, v)
+        assert mlp.relative_error(a, b) < 1e-14
+        differ += not np.array_equal(a, b)
+    assert differ > 0  # `==` would have called some of these different
+
+
+def test_allclose_default_atol_hides_a_factor_of_two(p2):
+    params, x, y = p2
+    tiny = 1e-7 * mlp.loss_and_gradients(params, x, y)[2].grad_W1
+    assert np.abs(tiny).max() < 1e-8
+    assert np.allclose(2 * tiny, tiny)
+    assert not np.allclose(2 * tiny, tiny, atol=0)
+    assert mlp.relative_error(2 * tiny, tiny) == pytest.approx(1 / 3)
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. The sign of the update
+
+
+def test_minus_step_descends_and_plus_step_climbs(p2):
+    params, x, y = p2
+    g = ref_gradients(params, x, y)
+    before = ref_loss(params, x, y)
+    down = [p - 0.5 * d for p, d in zip(params, g, strict=True)]
+    up = [p + 0.5 * d for p, d in zip(params, g, strict=True)]
+    assert ref_loss(down, x, y) < before < ref_loss(up, x, y)
+    # mlp's sgd_step is the minus step
+    new = mlp.sgd_step(params, mlp.loss_and_gradients(params, x, y)[2], 0.5)
+    for a, b in zip(new, down, strict=True):
+        assert np.allclose(a, b, rtol=0, atol=1e-9)
+
+
+def test_plus_with_negated_delta_is_the_same_update(p2):
+    params, x, y = p2
+    fwd, _, g = mlp.loss_and_gradients(params, x, y)
+    minus_gradient = mlp.softmax_backward(fwd.y_hat, y - fwd.y_hat)
+    assert np.allclose(
+        params.W2 + 0.5 * np.outer(fwd.H, minus_gradient), params.W2 - 0.5 * g.grad_W2, rtol=0, atol=1e-15
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. ReLU's derivative from the output
+
+
+def relu_gradients(params, x, y, relu_prime_of_H):
+    """A backward pass whose ReLU derivative is computed from H (written here, not the page's)."""
+    fwd, _, g = mlp.loss_and_gradients(params, x, y, "relu")
+    delta1 = g.grad_H * relu_prime_of_H(fwd.H)
+    return np.outer(x, delta1), delta1
+
+
+def test_relu_output_is_never_negative_so_ge_zero_never_gates(rng):
+    z = rng.standard_normal(10_000) * 10
+    assert np.all(mlp.relu(z) >= 0)
+    assert np.any(z < 0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_relu_derivative_from_output_with_ge_zero_fails_the_check(seed):
+    params, x, y = relu_net(seed)
+    numeric = ref_gradients(params, x, y, "relu")
+    buggy_W1, buggy_W1_0 = relu_gradients(params, x, y, lambda H: H >= 0)
+    right_W1, right_W1_0 = relu_gradients(params, x, y, lambda H: H > 0)
+    assert mlp.relative_error(buggy_W1, numeric.W1) > WRONG
+    assert mlp.relative_error(buggy_W1_0, numeric.W1_0) > WRONG
+    assert mlp.relative_error(right_W1, numeric.W1) < GOOD
+    assert mlp.relative_error(right_W1_0, numeric.W1_0) < GOOD
+    assert mlp.relative_error(mlp.loss_and_gradients(params, x, y, "relu")[2].grad_W1, numeric.W1) < GOOD
+
+
+# ---------------------------------------------------------------------------------------------
+# The page itself: run its code cells and check what it glues into the text
+
+
+CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
+
+
+def page_code(path: Path) -> list[str]:
+    """The source of every code cell of a MyST text notebook, without its option lines."""
+    cells = []
+    for match in CELL.finditer(path.read_text(encoding="utf-8")):
+        lines = match.group(1).split("\n")
+        if lines[0].strip() == "---":  # a YAML block of options
+            lines = lines[lines.index("---", 1) + 1 :]
+        while lines and re.match(r"^:[\w-]+:", lines[0]):  # :tags: [...] style options
+            lines = lines[1:]
+        cells.append("\n".join(lines))
+    return cells
+
+
+@pytest.fixture(scope="module")
+def page():
+    """Run the page's cells in one namespace; return (namespace, glued values)."""
+    glued = {}
+    mp = pytest.MonkeyPatch()
+    mp.setattr(myst_nb, "glue", lambda name, value, display=True: glued.__setitem__(name, value))
+    namespace: dict = {}
+    try:
+        cells = page_code(PAGE)
+        assert len(cells) > 10
+        for i, source in enumerate(cells):
+            exec(compile(source, f"{PAGE.name}, code cell {i}", "exec"), namespace)
+    finally:
+        mp.undo()
+    return namespace, glued
+
+
+def test_page_glues_only_what_its_text_uses(page):
+    _, glued = page
+    used = set(re.findall(r"\{glue:text\}`([\w]+)", PAGE.read_text(encoding="utf-8")))
+    assert used == set(glued)
+
+
+def test_page_transpose_numbers(page, p2):
+    _, glued = page
+    params, x, _ = p2
+    z1_ref = ref_forward(params, x)[0][:, 0]
+    assert float(glued["pit_z1_right_2"]) == z1_ref[1]
+    assert float(glued["pit_z1_wrong_2"]) == params.W1[1, 0] * x[0] + params.W1[1, 1] * x[1] + params.W1_0[1]
+    assert glued["pit_outer_right_err"] < GOOD
+    assert glued["pit_outer_wrong_err"] > WRONG
+
+
+def test_page_relu_and_negative_zero_numbers(page, p2):
+    _, glued = page
+    params, x, y = p2
+    assert glued["pit_relu_fd_at_0"] == pytest.approx(0.5)
+    delta1 = mlp.loss_and_gradients(params, x, y)[2].delta1
+    outer = np.outer(x, delta1)
+    assert glued["pit_negzero_count"] == int(np.sum(np.signbit(outer) & (outer == 0))) > 0
+    assert float(glued["pit_delta1_1"]) == pytest.approx(delta1[0], abs=5e-5)
+
+
+def test_page_batch_numbers(page, p2):
+    namespace, glued = page
+    params, _, _ = p2
+    X, Y, B = namespace["XR"], namespace["YR"], glued["pit_B"]
+    assert X.shape[1] == B
+    g = ref_gradients(params, X, Y)
+    before = ref_loss(params, X, Y)
+    mean_after = ref_loss([p - glued["pit_lr"] * d for p, d in zip(params, g, strict=True)], X, Y)
+    sum_after = ref_loss([p - glued["pit_effective_lr"] * d for p, d in zip(params, g, strict=True)], X, Y)
+    assert float(glued["pit_batch_loss"]) == pytest.approx(before, abs=5e-5)
+    assert float(glued["pit_after_mean"]) == pytest.approx(mean_after, abs=5e-5)
+    assert float(glued["pit_after_sum"]) == pytest.approx(sum_after, abs=5e-5)
+    assert float(glued["pit_after_mean"]) < float(glued["pit_batch_loss"]) < float(glued["pit_after_sum"])
+
+
+def test_page_equality_and_sign_numbers(page, p2):
+    _, glued = page
+    params, x, y = p2
+    assert 0 < glued["pit_jac_diff"] < 1e-15 or glued["pit_jac_diff"] == 0
+    assert glued["pit_allclose_tiny"] is True
+    assert glued["pit_off_by_2_err"] == pytest.approx(1 / 3, rel=1e-2)
+    g = ref_gradients(params, x, y)
+    assert float(glued["pit_loss_before"]) == pytest.approx(ref_loss(params, x, y), abs=5e-5)
+    down = [p - 0.5 * d for p, d in zip(params, g, strict=True)]
+    up = [p + 0.5 * d for p, d in zip(params, g, strict=True)]
+    assert float(glued["pit_loss_down"]) == pytest.approx(ref_loss(down, x, y), abs=5e-5)
+    assert float(glued["pit_loss_up"]) == pytest.approx(ref_loss(up, x, y), abs=5e-5)
+
+
+def test_page_relu_from_output_numbers(page):
+    namespace, glued = page
+    net, x7, y7 = namespace["net"], namespace["x7"], namespace["y7"]
+    z1 = ref_forward(net, x7, "relu")[0][:, 0]
+    assert glued["pit_n_off"] == int(np.sum(z1 < 0)) > 0
+    assert glued["pit_N1"] == z1.size
+    assert glued["pit_buggy_err"] > WRONG
+    assert glued["pit_z1_err"] < GOOD
+    assert glued["pit_Hpos_err"] < GOOD
+    # and the page's buggy gradient really is what `>= 0` gives, checked against the reference
+    numeric = ref_gradients(net, x7, y7, "relu")
+    buggy_W1, _ = relu_gradients(net, x7, y7, lambda H: H >= 0)
+    assert mlp.relative_error(buggy_W1, numeric.W1) == pytest.approx(glued["pit_buggy_err"], rel=1e-2)
+
+
+def test_page_training_does_not_reveal_the_relu_bug(page):
+    namespace, glued = page
+    net, x7, y7 = namespace["net"], namespace["x7"], namespace["y7"]
+    lr, steps = namespace["spec"].lr, glued["pit_train_steps"]
+    runs = {}
+    for name, rule in (("right", lambda H: H > 0), ("buggy", lambda H: H >= 0)):
+        params, losses = [np.array(a) for a in net], []
+        for _ in range(steps):
+            losses.append(ref_loss(params, x7, y7, "relu"))
+            g_W1, g_W1_0 = relu_gradients(mlp.Params(*params), x7, y7, rule)
+            g = mlp.loss_and_gradients(mlp.Params(*params), x7, y7, "relu")[2]
+            params = [p - lr * d for p, d in zip(params, (g_W1, g_W1_0, g.grad_W2, g.grad_W2_0), strict=True)]
+        runs[name] = (np.array(losses), params)
+    assert runs["right"][0][-1] < runs["right"][0][0]  # training works
+    assert np.array_equal(runs["right"][0], runs["buggy"][0])  # ... and cannot tell the two apart
+    weight_gap = np.abs(runs["right"][1][0] - runs["buggy"][1][0]).max()
+    assert weight_gap > 0.1
+    assert float(glued["pit_train_loss_gap"]) == 0.0
+    assert float(glued["pit_train_weight_gap"]) == pytest.approx(weight_gap, abs=5e-5)
+    assert float(glued["pit_train_first"]) == pytest.approx(runs["right"][0][0], abs=5e-5)
+    assert float(glued["pit_train_last"]) == pytest.approx(runs["right"][0][-1], abs=5e-5)
