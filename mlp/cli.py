@@ -34,7 +34,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def _read(path: str) -> str:
     if path == "-":
-        return sys.stdin.read()
+        stream = getattr(sys.stdin, "buffer", None)  # bytes, so a bad encoding is ours to report
+        if stream is None:
+            return sys.stdin.read()
+        try:
+            return stream.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("standard input is not UTF-8 text") from None
     try:
         with open(path, encoding="utf-8") as f:
             return f.read()

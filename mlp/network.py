@@ -38,7 +38,7 @@ import numpy as np
 from mlp.activations import get_activation
 from mlp.losses import get_loss
 from mlp.softmax import softmax, softmax_backward
-from mlp.validate import InputError, check_example, check_lr
+from mlp.validate import InputError, all_finite, check_example, check_lr
 
 
 class Params(NamedTuple):
@@ -99,10 +99,10 @@ def forward(params: Params, x, activation: str = "sigmoid") -> Forward:
     z1 = W1.T @ X + W1_0[:, np.newaxis]  # (N1, B)  z1 = W1^T x + W1_0
     H = act.f(z1)  # (N1, B)  H = f(z1)
     z2 = W2.T @ H + W2_0[:, np.newaxis]  # (K, B)   z2 = W2^T H + W2_0
-    if not np.isfinite(z2).all():
+    if not all_finite(z2):
         raise InputError("the logits z2 overflowed to inf: the weights or inputs are too large")
     y_hat = softmax(z2)  # (K, B)   y_hat = softmax(z2)
-    return Forward(*(_like(x, a) for a in (z1, H, z2, y_hat)))
+    return Forward(_like(x, z1), _like(x, H), _like(x, z2), _like(x, y_hat))
 
 
 def loss_value(y, y_hat, loss: str = "squared") -> float:
@@ -162,7 +162,7 @@ def sgd_step(params: Params, grads: Gradients | Params, lr: float, layers=(1, 2)
     if not set(layers) <= {1, 2}:
         raise InputError(f"layers must be a subset of (1, 2); got {tuple(layers)}")
     g = grads.params() if isinstance(grads, Gradients) else Params(*grads)
-    W1, W1_0, W2, W2_0 = params
+    W1, W1_0, W2, W2_0 = (p.copy() for p in params)  # copies: the result shares nothing with params
     if 1 in layers:
         W1, W1_0 = W1 - lr * g.W1, W1_0 - lr * g.W1_0
     if 2 in layers:

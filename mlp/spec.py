@@ -47,7 +47,7 @@ def parse_spec(obj) -> Spec:
     if unknown:
         raise InputError(f"the spec has an unknown key {unknown[0]!r} (allowed: {', '.join(REQUIRED)})")
     for key, table in (("activation", ACTIVATIONS), ("loss", LOSSES)):
-        if obj[key] not in table or not isinstance(obj[key], str):
+        if not isinstance(obj[key], str) or obj[key] not in table:
             raise InputError(f"unknown {key} {obj[key]!r}: expected one of {', '.join(sorted(table))}")
     for key in ("x", "y"):
         if not isinstance(obj[key], list) or any(isinstance(v, list) for v in obj[key]):

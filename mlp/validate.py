@@ -26,18 +26,30 @@ def as_float_array(name: str, value) -> np.ndarray:
         a = np.asarray(value)
     except ValueError:
         raise InputError(f"{name} is not a rectangular array of numbers (rows of different lengths?)") from None
+    if a.dtype.kind == "f":  # already floating point: the common case, and the cheapest test
+        return a
     if a.dtype == object:
         raise InputError(f"{name} is not a rectangular array of numbers (rows of different lengths?)")
     if a.dtype == bool or not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
-        raise InputError(f"{name} must contain only numbers; got {a.dtype} values")
+        kinds = {"U": "text", "S": "text", "b": "true/false", "c": "complex numbers", "M": "dates", "m": "durations"}
+        raise InputError(f"{name} must contain only real numbers; got {kinds.get(a.dtype.kind, a.dtype.name)}")
     if not np.issubdtype(a.dtype, np.floating):
         a = a.astype(np.float64)
     return a
 
 
+def all_finite(a: np.ndarray) -> bool:
+    """True if no entry of a is NaN or inf.
+
+    Counting the finite entries gives the same answer as np.isfinite(a).all() and, on the
+    small arrays of a forward or backward pass, in about half the time.
+    """
+    return np.count_nonzero(np.isfinite(a)) == a.size
+
+
 def check_finite(name: str, a: np.ndarray) -> None:
     """Refuse NaN and inf, naming the first offending entry."""
-    if not np.isfinite(a).all():
+    if not all_finite(a):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
         where = f" at index {list(bad)}" if bad else ""
         raise InputError(f"{name} contains {a[bad]}{where}: values must be finite")
@@ -58,7 +70,9 @@ def check_example(params, x, y=None):
 
     if len(params) != 4:
         raise InputError(f"params must be (W1, W1_0, W2, W2_0); got {len(params)} arrays")
-    W1, W1_0, W2, W2_0 = (as_float_array(n, a) for n, a in zip(Params._fields, params, strict=True))
+    W1, W1_0, W2, W2_0 = params
+    W1, W1_0 = as_float_array("W1", W1), as_float_array("W1_0", W1_0)
+    W2, W2_0 = as_float_array("W2", W2), as_float_array("W2_0", W2_0)
     x = as_float_array("x", x)
     if x.ndim not in (1, 2):
         raise InputError(f"x must have shape (N,) or (N, B); got {_shape(x.shape)}")

@@ -1,0 +1,304 @@
+"""The backward pass against two independent references, on random networks.
+
+* centered finite differences of a loss written here in plain numpy (not through mlp);
+* HIPS autograd differentiating the same forward pass and loss written in autograd.numpy.
+
+Every activation x both losses x shapes with N, N1, K all different, single examples (x of
+shape (N,)) and batches (x of shape (N, B), including B = 1). Hypothesis draws the shapes and a
+seed; a seeded numpy generator draws the values.
+"""
+
+from __future__ import annotations
+
+import autograd
+import autograd.numpy as anp
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import mlp
+from mlp import Params, backward, forward, loss_and_gradients
+
+ACTIVATIONS = ["sigmoid", "relu", "tanh", "identity"]
+LOSSES = ["squared", "cross_entropy"]
+CASES = [(a, loss) for a in ACTIVATIONS for loss in LOSSES]
+KINK_MARGIN = 1e-3  # finite differences step 1e-6: stay this far from ReLU's kink at 0
+H_STEP = 1e-5  # near eps^(1/3): truncation (h^2) and rounding (eps/h) errors both about 1e-11
+
+
+# ---------------------------------------------------------------------------------------------
+# Random networks
+
+
+@st.composite
+def networks(draw, activation: str, loss: str):
+    """(params, x, y): N, N1, K all different, a single example or a batch of B columns."""
+    N, N1, K = draw(st.lists(st.integers(1, 6), min_size=3, max_size=3, unique=True).filter(lambda s: s[2] >= 2))
+    B = draw(st.sampled_from([None, 1, 2, 3, 5]))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    cols = () if B is None else (B,)
+    x = rng.standard_normal((N, *cols))
+    params = Params(
+        rng.standard_normal((N, N1)) / np.sqrt(N),
+        0.5 * rng.standard_normal(N1),
+        rng.standard_normal((N1, K)) / np.sqrt(N1),
+        0.5 * rng.standard_normal(K),
+    )
+    kinds = ["one-hot", "soft"] if loss == "squared" else ["one-hot", "soft", "unnormalized"]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "one-hot":
+        y = np.eye(K)[:, rng.integers(0, K, size=cols or None)]
+    elif kind == "soft":  # a probability vector per example (label smoothing, soft labels)
+        y = rng.dirichlet(np.ones(K), size=cols or None).T
+    else:  # any non-negative targets (a spec may give them): -sum y log y_hat is still a loss
+        y = rng.uniform(0.0, 2.0, (K, *cols))
+    if activation == "relu":  # stay off the kink: finite differences are meaningless there
+        z1 = np.einsum("nj,n...->j...", params.W1, x) + params.W1_0.reshape(N1, *([1] * len(cols)))
+        assume(np.min(np.abs(z1)) > KINK_MARGIN)
+    return params, x, y
+
+
+# ---------------------------------------------------------------------------------------------
+# The independent reference, plain numpy
+
+
+def ref_f(activation: str, z):
+    return {
+        "sigmoid": lambda: 1.0 / (1.0 + np.exp(-z)),
+        "relu": lambda: np.where(z > 0, z, 0.0),
+        "tanh": lambda: np.tanh(z),
+        "identity": lambda: z,
+    }[activation]()
+
+
+def ref_softmax(z2):
+    e = np.exp(z2 - z2.max(axis=0))
+    return e / e.sum(axis=0)
+
+
+def ref_loss_of_y_hat(loss: str, y, y_hat) -> float:
+    """Mean over examples (columns) of 1/2 ||y - y_hat||^2 or -sum_k y[k] log y_hat[k]."""
+    Y, Yh = y.reshape(len(y), -1), y_hat.reshape(len(y_hat), -1)
+    per_example = 0.5 * ((Y - Yh) ** 2).sum(axis=0) if loss == "squared" else -(Y * np.log(Yh)).sum(axis=0)
+    return float(per_example.mean())
+
+
+def ref_pieces(params, x, activation, loss, y):
+    """Loss as a function of each intermediate: z1, H, z2, y_hat (all in x's layout)."""
+    W1, W1_0, W2, W2_0 = params
+    X = x.reshape(len(x), -1)
+
+    def col(a):
+        return a.reshape(a.shape[0], -1)
+
+    def of_y_hat(y_hat):
+        return ref_loss_of_y_hat(loss, y, y_hat)
+
+    def of_z2(z2):
+        return of_y_hat(ref_softmax(col(z2)))
+
+    def of_H(H):
+        return of_z2(W2.T @ col(H) + W2_0[:, None])
+
+    def of_z1(z1):
+        return of_H(ref_f(activation, col(z1)))
+
+    z1 = W1.T @ X + W1_0[:, None]
+    H = ref_f(activation, z1)
+    z2 = W2.T @ H + W2_0[:, None]
+    shape = (-1,) if x.ndim == 1 else (-1, x.shape[1])
+    points = {"z1": z1, "H": H, "z2": z2, "y_hat": ref_softmax(z2)}
+    return {k: v.reshape(shape) for k, v in points.items()}, {
+        "z1": of_z1,
+        "H": of_H,
+        "z2": of_z2,
+        "y_hat": of_y_hat,
+    }
+
+
+def ref_loss(params, x, y, activation, loss) -> float:
+    W1, W1_0, W2, W2_0 = params
+    X = x.reshape(len(x), -1)
+    z2 = W2.T @ ref_f(activation, W1.T @ X + W1_0[:, None]) + W2_0[:, None]
+    return ref_loss_of_y_hat(loss, y, ref_softmax(z2))
+
+
+def centered(f, a, h=H_STEP, relative=False):
+    """d f / d a by centered differences, entry by entry; a is not modified.
+
+    relative=True steps each entry by h * |a[idx]| instead of h: for the cross-entropy's
+    log(y_hat) near a small probability y_hat a fixed step of 1e-5 is not small.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    g = np.zeros_like(a)
+    for idx in np.ndindex(a.shape):
+        step = h * abs(a[idx]) if relative else h
+        up, down = a.copy(), a.copy()
+        up[idx] += step
+        down[idx] -= step
+        g[idx] = (f(up) - f(down)) / (up[idx] - down[idx])
+    return g
+
+
+def rel_err(a, b) -> float:
+    """max |a - b| / max(|a| + |b|); 0 when both are exactly zero."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    assert a.shape == b.shape, f"shapes differ: {a.shape} vs {b.shape}"
+    num = np.max(np.abs(a - b), initial=0.0)
+    den = np.max(np.abs(a) + np.abs(b), initial=0.0)
+    return 0.0 if num == 0 else float(num / den)
+
+
+def assume_resolvable(fd, loss_value: float) -> None:
+    """Skip a draw whose gradient is too small for float64 finite differences to show 7 digits.
+
+    Rounding in the loss limits a centered difference to about eps * |loss| / h (~2e-11 here) in
+    absolute terms; a relative error below 1e-7 (with a factor 10 to spare) needs a gradient
+    array of at least 5e7 times that, about 1e-3. Arrays that are exactly zero (a dead ReLU layer)
+    are compared exactly and kept. About 1 draw in 150 is skipped; the autograd test, which has
+    no such floor, checks every draw.
+    """
+    peak = float(np.max(np.abs(fd), initial=0.0))
+    resolution = np.finfo(np.float64).eps * max(abs(loss_value), 1.0) / H_STEP
+    assume(peak == 0.0 or peak > 5e7 * resolution)
+
+
+def param_fd(params, x, y, activation, loss) -> Params:
+    out = []
+    for i in range(4):
+
+        def f(a, i=i):
+            p = list(params)
+            p[i] = a
+            return ref_loss(p, x, y, activation, loss)
+
+        out.append(centered(f, params[i]))
+    return Params(*out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Backward against centered differences
+
+
+@pytest.mark.parametrize(("activation", "loss"), CASES)
+@given(data=st.data())
+def test_parameter_gradients_match_centered_differences(activation, loss, data):
+    params, x, y = data.draw(networks(activation, loss))
+    _, value, g = loss_and_gradients(params, x, y, activation, loss)
+    assert value == pytest.approx(ref_loss(params, x, y, activation, loss), rel=1e-12, abs=1e-14)
+    numeric = param_fd(params, x, y, activation, loss)
+    for fd in numeric:
+        assume_resolvable(fd, value)
+    for name, analytic, fd, p in zip(Params._fields, g.params(), numeric, params, strict=True):
+        assert analytic.shape == p.shape, f"grad_{name} must have {name}'s shape"
+        assert rel_err(analytic, fd) < 1e-7, f"grad_{name}: relative error {rel_err(analytic, fd):.2e}"
+
+
+@pytest.mark.parametrize(("activation", "loss"), CASES)
+@given(data=st.data())
+def test_intermediate_gradients_match_centered_differences(activation, loss, data):
+    """grad_y_hat = dl/dy_hat, delta2 = dl/dz2, grad_H = dl/dH, delta1 = dl/dz1 (batch: of the mean loss)."""
+    params, x, y = data.draw(networks(activation, loss))
+    fwd = forward(params, x, activation)
+    g = backward(params, x, y, fwd, activation, loss)
+    points, loss_of = ref_pieces(params, x, activation, loss, y)
+    value = ref_loss(params, x, y, activation, loss)
+    for name in ("z1", "H", "z2", "y_hat"):
+        np.testing.assert_allclose(getattr(fwd, name), points[name], rtol=1e-12, atol=1e-12)
+    for grad_name, wrt in (("grad_y_hat", "y_hat"), ("delta2", "z2"), ("grad_H", "H"), ("delta1", "z1")):
+        analytic = getattr(g, grad_name)
+        fd = centered(loss_of[wrt], points[wrt], relative=(wrt, loss) == ("y_hat", "cross_entropy"))
+        assume_resolvable(fd, value)
+        assert analytic.shape == points[wrt].shape, f"{grad_name} must have the layout of {wrt}"
+        assert rel_err(analytic, fd) < 1e-7, f"{grad_name}: relative error {rel_err(analytic, fd):.2e}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Backward against autograd
+
+
+def autograd_loss(activation: str, loss: str):
+    """The network's mean loss as a function of (W1, W1_0, W2, W2_0), in autograd.numpy."""
+    f = {
+        "sigmoid": lambda z: 1.0 / (1.0 + anp.exp(-z)),
+        "relu": lambda z: anp.maximum(z, 0.0),
+        "tanh": anp.tanh,
+        "identity": lambda z: z,
+    }[activation]
+
+    def total(W1, W1_0, W2, W2_0, X, Y):
+        z1 = anp.dot(W1.T, X) + anp.reshape(W1_0, (-1, 1))
+        z2 = anp.dot(W2.T, f(z1)) + anp.reshape(W2_0, (-1, 1))
+        z2 = z2 - anp.max(z2, axis=0, keepdims=True)
+        log_y_hat = z2 - anp.log(anp.sum(anp.exp(z2), axis=0, keepdims=True))
+        if loss == "squared":
+            per_example = 0.5 * anp.sum((Y - anp.exp(log_y_hat)) ** 2, axis=0)
+        else:
+            per_example = -anp.sum(Y * log_y_hat, axis=0)
+        return anp.mean(per_example)
+
+    return total
+
+
+@pytest.mark.parametrize(("activation", "loss"), CASES)
+@given(data=st.data())
+def test_parameter_gradients_match_autograd(activation, loss, data):
+    params, x, y = data.draw(networks(activation, loss))
+    X, Y = x.reshape(len(x), -1), y.reshape(len(y), -1)
+    total = autograd_loss(activation, loss)
+    expected = autograd.grad(total, argnum=(0, 1, 2, 3))(*params, X, Y)
+    _, value, g = loss_and_gradients(params, x, y, activation, loss)
+    assert value == pytest.approx(float(total(*params, X, Y)), rel=1e-12, abs=1e-14)
+    for name, ours, theirs in zip(Params._fields, g.params(), expected, strict=True):
+        assert ours.shape == np.shape(theirs)
+        assert rel_err(ours, theirs) < 1e-10, f"grad_{name}: relative error {rel_err(ours, theirs):.2e}"
+
+
+@pytest.mark.parametrize(("activation", "loss"), CASES)
+def test_batch_gradient_is_the_mean_over_examples(activation, loss, rng):
+    """The batch loss is the mean of the per-example losses: autograd on the sum, divided by B, agrees."""
+    N, N1, K, B = 3, 5, 4, 6
+    params = mlp.init_params(rng, N, N1, K)
+    params = params._replace(W1_0=0.3 * rng.standard_normal(N1), W2_0=0.3 * rng.standard_normal(K))
+    x = rng.standard_normal((N, B))
+    y = np.eye(K)[:, rng.integers(0, K, B)] if loss == "cross_entropy" else rng.standard_normal((K, B))
+    total = autograd_loss(activation, loss)
+
+    def summed(*args):
+        return total(*args) * B
+
+    of_sum = autograd.grad(summed, argnum=(0, 1, 2, 3))(*params, x, y)
+    _, _, g = loss_and_gradients(params, x, y, activation, loss)
+    for ours, theirs in zip(g.params(), of_sum, strict=True):
+        assert rel_err(ours, np.asarray(theirs) / B) < 1e-10
+        assert rel_err(ours, theirs) > 0.5  # and not the gradient of the sum
+
+
+# ---------------------------------------------------------------------------------------------
+# mlp's own gradient checker agrees with the independent one
+
+
+@pytest.mark.parametrize(("activation", "loss"), [("tanh", "cross_entropy"), ("sigmoid", "squared")])
+def test_mlp_gradient_checker_agrees(activation, loss, rng):
+    params = mlp.init_params(rng, 4, 3, 2)
+    x, y = rng.standard_normal((4, 3)), np.eye(2)[:, [0, 1, 1]]
+    numeric = mlp.numerical_gradients(params, x, y, activation, loss)
+    independent = param_fd(params, x, y, activation, loss)
+    for a, b in zip(numeric, independent, strict=True):
+        assert rel_err(a, b) < 1e-7
+    errors = mlp.check_gradients(params, x, y, activation, loss)
+    assert set(errors) == {"W1", "W1_0", "W2", "W2_0"}
+    assert max(errors.values()) < 1e-7
+    assert mlp.relative_error([1.0, 2.0], [1.0, 2.0]) == 0.0
+    assert mlp.relative_error([1.0], [3.0]) == pytest.approx(0.5)
+
+
+def test_mlp_gradient_checker_catches_a_wrong_gradient(rng):
+    """A checker that cannot fail is no check: a gradient off by a factor of 2 must show."""
+    params = mlp.init_params(rng, 3, 4, 2)
+    x, y = rng.standard_normal(3), np.array([0.0, 1.0])
+    numeric = mlp.numerical_gradients(params, x, y, "sigmoid", "squared")
+    _, _, g = loss_and_gradients(params, x, y, "sigmoid", "squared")
+    assert mlp.relative_error(2 * g.grad_W2, numeric.W2) > 0.3
