@@ -18,7 +18,9 @@ from mlp.validate import InputError
 
 
 def _batch_size(y) -> int:
-    return 1 if np.ndim(y) == 1 else np.shape(y)[1]
+    """B: the number of columns (examples) of y, or 1 for a single example of shape (K,)."""
+    shape = np.shape(y)
+    return shape[1] if len(shape) == 2 else 1
 
 
 def squared_loss(y, y_hat):

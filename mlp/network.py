@@ -120,7 +120,8 @@ def backward(params: Params, x, y, fwd: Forward, activation: str = "sigmoid", lo
     """
     act = get_activation(activation)
     lossf = get_loss(loss)
-    params, x, y = check_example(params, x, y)
+    # Shapes of everything; NaN/inf only in what this pass reads (x, y, W2; W1 was checked by forward).
+    params, x, y = check_example(params, x, y, finite=("x", "W2", "y"))
     W2 = params.W2
     X, Y = _columns(x), _columns(y)  # (N, B), (K, B)
     z1, H, y_hat = _columns(fwd.z1), _columns(fwd.H), _columns(fwd.y_hat)

@@ -1,0 +1,256 @@
+"""Minibatch stochastic gradient descent for the two-layer network, with mlp's own gradients.
+
+Data follow the book's layout: examples are *columns*. ``X`` has shape (N, M) for M
+examples of N features, and ``labels`` has shape (M,) with class numbers 0..K-1. (Most
+libraries, scikit-learn included, store examples as rows: pass ``X.T``.)
+
+One epoch visits every training example once, in an order drawn from a seeded
+generator, B examples (one minibatch) at a time. Each minibatch takes one step
+
+    W <- W - lr * grad W        for W in (W1, W1_0, W2, W2_0),
+
+where grad W is the gradient of the minibatch's *mean* loss, computed with the formulas
+of :func:`mlp.backward` (the step is :func:`mlp.sgd_step`'s).
+
+Why a second copy of the forward and backward pass? :func:`mlp.forward` and
+:func:`mlp.backward` check every array they are given (shapes, NaN, inf) on every
+call. For a minibatch of 32 digits that checking costs more than the arithmetic, and a
+training run makes thousands of calls. So :func:`train` checks its data once, up front,
+and then calls :func:`minibatch_gradients`: the same equations, in the same order, built
+from the same activation, softmax and loss functions, minus the checks. The tests
+confirm that it agrees with :func:`mlp.backward` to rounding error.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+
+from mlp.activations import Activation, get_activation
+from mlp.losses import Loss, get_loss
+from mlp.network import Params, forward, init_params
+from mlp.softmax import softmax, softmax_backward
+from mlp.validate import InputError, as_float_array, check_example, check_finite, check_lr
+
+
+class History(NamedTuple):
+    """What training measured, one entry per epoch.
+
+    ``loss`` (mean over the examples) and ``accuracy`` (fraction classified correctly)
+    are those of the training examples *during* the epoch: each minibatch is measured
+    just before its step, and the epoch's entry averages over its minibatches, weighted
+    by their sizes (as scikit-learn's ``loss_curve_`` does). That reuses the forward pass
+    the step needs anyway. ``val_loss`` and ``val_accuracy`` are measured on held-out data
+    after the epoch's last step, and are empty lists when no held-out data were given.
+    """
+
+    loss: list[float]
+    accuracy: list[float]
+    val_loss: list[float]
+    val_accuracy: list[float]
+
+
+class TrainResult(NamedTuple):
+    """The trained parameters and the history of the run."""
+
+    params: Params
+    history: History
+
+
+def one_hot(labels, K: int) -> np.ndarray:
+    """Class numbers (M,) -> one-hot targets (K, M), one column per example."""
+    labels = check_labels("labels", labels, K)
+    Y = np.zeros((K, labels.size))
+    Y[labels, np.arange(labels.size)] = 1.0
+    return Y
+
+
+def check_labels(name: str, labels, K: int | None = None) -> np.ndarray:
+    """A 1-D array of integer class numbers, each in 0..K-1 (any non-negative integer if K is None)."""
+    a = np.asarray(labels)
+    if a.ndim != 1:
+        raise InputError(f"{name} must have shape (M,): one class number per example; got shape {a.shape}")
+    if a.dtype == bool or not np.issubdtype(a.dtype, np.integer):
+        raise InputError(f"{name} must be integer class numbers 0, 1, ..., K-1; got {a.dtype} values")
+    if a.size == 0:
+        raise InputError(f"{name} is empty: there are no examples")
+    top = K - 1 if K is not None else None
+    outside = (a < 0) | (a > top) if top is not None else a < 0
+    if outside.any():
+        i = int(np.argmax(outside))
+        allowed = f"0..{top}" if top is not None else "non-negative integers"
+        raise InputError(f"{name}[{i}] = {a[i]} is outside the classes {allowed}")
+    return a.astype(np.intp, copy=False)
+
+
+def check_dataset(name: str, X, labels, K: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Check X (N, M) against labels (M,); return them as float64 and integer arrays.
+
+    ``name`` is how the error messages call X ("X" or "X_val"); the labels are called
+    ``labels`` or ``labels_val`` to match.
+    """
+    lname = "labels" + name[1:]
+    X = as_float_array(name, X)
+    if X.ndim != 2:
+        raise InputError(f"{name} must have shape (N, M), one example per column; got shape {X.shape}")
+    labels = check_labels(lname, labels, K)
+    if labels.size != X.shape[1]:
+        hint = f" (examples are columns: if yours are rows, pass {name}.T)" if labels.size == X.shape[0] else ""
+        raise InputError(f"{lname} has {labels.size} entries but {name} has {X.shape[1]} columns (examples){hint}")
+    check_finite(name, X)
+    return X.astype(np.float64, copy=False), labels
+
+
+def _positive_int(name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise InputError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def _lookup(get, name):
+    """get_activation / get_loss, with an unknown name reported as InputError."""
+    try:
+        return get(name)
+    except ValueError as e:
+        raise InputError(str(e)) from None
+
+
+def minibatch_gradients(params: Params, x: np.ndarray, y: np.ndarray, act: Activation, lossf: Loss):
+    """Forward and backward pass for one minibatch, without input checks.
+
+    x: (N, B), y: (K, B) one-hot. Returns (y_hat (K, B), Params of the four gradients).
+    The equations and their order are those of :func:`mlp.forward` and
+    :func:`mlp.backward`; :func:`train` has already checked shapes and values.
+    """
+    W1, W1_0, W2, W2_0 = params
+    z1 = W1.T @ x + W1_0[:, np.newaxis]  # (N1, B)  z1 = W1^T x + W1_0
+    H = act.f(z1)  # (N1, B)  H = f(z1)
+    z2 = W2.T @ H + W2_0[:, np.newaxis]  # (K, B)   z2 = W2^T H + W2_0
+    y_hat = softmax(z2)  # (K, B)   y_hat = softmax(z2)
+    if lossf.fused_delta is not None:
+        delta2 = lossf.fused_delta(y, y_hat)  # (K, B)  cross-entropy: y_hat - y (divided by B)
+    else:
+        delta2 = softmax_backward(y_hat, lossf.grad(y, y_hat))  # (K, B)  delta2 = J^T grad_y_hat
+    grad_W2 = H @ delta2.T  # (N1, K)  grad W2 = H delta2^T
+    grad_W2_0 = delta2.sum(axis=1)  # (K,)     grad W2_0 = delta2, summed over the batch
+    grad_H = W2 @ delta2  # (N1, B)  grad H = W2 delta2
+    delta1 = grad_H * act.f_prime(z1)  # (N1, B)  delta1 = grad H * f'(z1)
+    grad_W1 = x @ delta1.T  # (N, N1)  grad W1 = x delta1^T
+    grad_W1_0 = delta1.sum(axis=1)  # (N1,)    grad W1_0 = delta1, summed over the batch
+    return y_hat, Params(grad_W1, grad_W1_0, grad_W2, grad_W2_0)
+
+
+def predict(params: Params, X, activation: str = "relu") -> np.ndarray:
+    """The most probable class of every column of X (N, M): an integer array (M,)."""
+    X = as_float_array("X", X)
+    if X.ndim != 2:
+        raise InputError(f"X must have shape (N, M), one example per column; got shape {X.shape}")
+    return forward(params, X, activation).y_hat.argmax(axis=0)
+
+
+def accuracy(params: Params, X, labels, activation: str = "relu") -> float:
+    """Fraction of the columns of X whose predicted class equals its label."""
+    K = np.shape(params[2])[1] if len(params) == 4 and np.ndim(params[2]) == 2 else None
+    X, labels = check_dataset("X", X, labels, K)
+    return float(np.mean(predict(params, X, activation) == labels))
+
+
+def _evaluate(params: Params, X, Y, labels, activation: str, lossf: Loss) -> tuple[float, float]:
+    """Mean loss and accuracy of params on a whole (checked) data set."""
+    y_hat = forward(params, X, activation).y_hat
+    return lossf.value(Y, y_hat), float(np.mean(y_hat.argmax(axis=0) == labels))
+
+
+def train(
+    X,
+    labels,
+    hidden: int | None = None,
+    *,
+    activation: str = "relu",
+    loss: str = "cross_entropy",
+    lr: float = 0.1,
+    batch_size: int = 32,
+    epochs: int = 30,
+    seed: int = 0,
+    n_classes: int | None = None,
+    params: Params | None = None,
+    X_val=None,
+    labels_val=None,
+) -> TrainResult:
+    """Train the N -> hidden -> K network by minibatch SGD; return the params and a History.
+
+    X: (N, M), one example per column; labels: (M,) class numbers 0..K-1, where K is
+    ``n_classes`` (default: the largest label + 1). ``seed`` seeds
+    ``numpy.random.default_rng``, split into two independent streams: one draws the
+    initial parameters (:func:`mlp.init_params`, skipped when ``params`` is given), the
+    other the order of the examples in every epoch. The same seed gives the same run.
+    Each epoch's loss and accuracy go into the History (see there), and so do those on
+    ``X_val`` (N, M_val) with ``labels_val`` (M_val,) if given. Bad input raises
+    InputError; so does a run that overflows, suggesting a smaller learning rate.
+    """
+    act = _lookup(get_activation, activation)
+    lossf = _lookup(get_loss, loss)
+    lr = check_lr(lr)
+    batch_size = _positive_int("batch_size", batch_size)
+    epochs = _positive_int("epochs", epochs, minimum=0)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise InputError(f"seed must be an integer >= 0; got {seed!r}")
+    if n_classes is not None:
+        n_classes = _positive_int("n_classes", n_classes, minimum=2)
+    if params is not None and n_classes is None and len(params) == 4 and np.ndim(params[2]) == 2:
+        n_classes = np.shape(params[2])[1]  # K is the number of columns of W2
+    X, labels = check_dataset("X", X, labels, n_classes)
+    K = n_classes if n_classes is not None else max(int(labels.max()) + 1, 2)
+    N, M = X.shape
+
+    init_rng, order_rng = np.random.default_rng(seed).spawn(2)
+    if params is None:
+        if hidden is None:
+            raise InputError("give the number of hidden units (hidden=...) or initial params")
+        params = init_params(init_rng, N, _positive_int("hidden", hidden), K)
+    else:
+        params, _, _ = check_example(params, X[:, :1])
+        if hidden is not None and hidden != params.W1.shape[1]:
+            raise InputError(f"hidden = {hidden!r} but the given params have N1 = {params.W1.shape[1]} hidden units")
+    params = Params(*(np.array(W, dtype=np.float64) for W in params))  # train's own copies, updated in place
+    Y = one_hot(labels, K)  # (K, M)
+
+    validate = X_val is not None or labels_val is not None
+    if validate:
+        if X_val is None or labels_val is None:
+            raise InputError("give both X_val and labels_val, or neither")
+        X_val, labels_val = check_dataset("X_val", X_val, labels_val, K)
+        if X_val.shape[0] != N:
+            raise InputError(f"X_val has {X_val.shape[0]} rows (features) but X has N = {N}")
+        Y_val = one_hot(labels_val, K)
+
+    history = History([], [], [], [])
+    for epoch in range(1, epochs + 1):
+        # A fresh shuffle every epoch: the columns are put in a random order once, and the
+        # minibatches are consecutive blocks of B columns of the shuffled copy (views, no copying).
+        order = order_rng.permutation(M)
+        X_shuffled, Y_shuffled = X[:, order], Y[:, order]  # (N, M), (K, M)
+        Y_hat = np.empty_like(Y_shuffled)  # (K, M): each minibatch's predictions, made just before its step
+        # Overflow is not checked step by step (that is the point of the lean path);
+        # a run that blows up leaves inf or NaN behind, which is checked after the epoch.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for start in range(0, M, batch_size):
+                x = X_shuffled[:, start : start + batch_size]  # (N, B)
+                y = Y_shuffled[:, start : start + batch_size]  # (K, B)
+                y_hat, grads = minibatch_gradients(params, x, y, act, lossf)
+                Y_hat[:, start : start + batch_size] = y_hat
+                for W, grad_W in zip(params, grads, strict=True):
+                    W -= lr * grad_W  # W <- W - lr * grad W, as mlp.sgd_step, in place
+        if not (np.isfinite(Y_hat).all() and all(np.isfinite(W).all() for W in params)):
+            raise InputError(f"training diverged in epoch {epoch}: the outputs or weights overflowed; try lr < {lr:g}")
+        # The epoch's loss and accuracy, scored once over all its minibatches' predictions: the
+        # mean over all M examples is the mean of the minibatch means, weighted by their sizes.
+        history.loss.append(lossf.value(Y_shuffled, Y_hat))
+        history.accuracy.append(float(np.mean(Y_hat.argmax(axis=0) == labels[order])))
+        if validate:
+            val_loss, val_acc = _evaluate(params, X_val, Y_val, labels_val, activation, lossf)
+            history.val_loss.append(val_loss)
+            history.val_accuracy.append(val_acc)
+    return TrainResult(params, history)

@@ -1,0 +1,364 @@
+"""mlp.train: minibatch SGD with the hand-derived gradients, checked against mlp's own functions.
+
+The lean forward/backward pass inside the training loop must agree with mlp.forward and
+mlp.backward; the loop must be the update W <- W - lr grad W; the history must measure
+what it says; a seed must fix the run; bad input must raise InputError with a message
+that names the problem. On the digits data the network must reach the accuracy the
+training chapter promises, and the squared loss's output error must vanish for a
+confidently wrong prediction where cross-entropy's does not.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import mlp
+from mlp import InputError, Params
+from mlp.activations import get_activation
+from mlp.losses import get_loss
+from mlp.train import History, accuracy, minibatch_gradients, one_hot, predict, train
+
+# --------------------------------------------------------------------------------------
+# data
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def digits_split():
+    """The chapter's data: scikit-learn's digits scaled to [0, 1], stratified 80/20 split, seed 0.
+
+    Returned with examples as columns: X_train (64, M_train), labels_train, X_test, labels_test.
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    X = digits.data / digits.data.max()
+    Xtr, Xte, ytr, yte = train_test_split(X, digits.target, test_size=0.2, stratify=digits.target, random_state=0)
+    return Xtr.T, ytr, Xte.T, yte
+
+
+def blobs(rng, N=5, K=3, M=60, spread=0.3):
+    """K well-separated Gaussian clusters in N dimensions, examples as columns: X (N, M), labels (M,)."""
+    centres = 2.0 * rng.standard_normal((N, K))
+    labels = np.arange(M) % K
+    X = centres[:, labels] + spread * rng.standard_normal((N, M))
+    return X, labels
+
+
+def allclose_params(a, b, rtol=1e-12, atol=1e-14):
+    return all(np.allclose(p, q, rtol=rtol, atol=atol) for p, q in zip(a, b, strict=True))
+
+
+def equal_params(a, b):
+    return all(np.array_equal(p, q) for p, q in zip(a, b, strict=True))
+
+
+# --------------------------------------------------------------------------------------
+# the lean pass is mlp's pass
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "identity"])
+@pytest.mark.parametrize("loss", ["cross_entropy", "squared"])
+def test_minibatch_gradients_equal_mlp_backward(activation, loss, rng):
+    N, N1, K, B = 6, 5, 4, 7
+    params = mlp.init_params(rng, N, N1, K)
+    params = params._replace(W1_0=0.3 * rng.standard_normal(N1), W2_0=0.3 * rng.standard_normal(K))
+    x = rng.standard_normal((N, B))
+    y = one_hot(rng.integers(0, K, size=B), K)
+    fwd = mlp.forward(params, x, activation)
+    expected = mlp.backward(params, x, y, fwd, activation, loss).params()
+    y_hat, grads = minibatch_gradients(params, x, y, get_activation(activation), get_loss(loss))
+    assert np.allclose(y_hat, fwd.y_hat, rtol=1e-13, atol=0)
+    for name, g, e in zip(Params._fields, grads, expected, strict=True):
+        assert g.shape == e.shape, name
+        assert np.allclose(g, e, rtol=1e-12, atol=1e-15), name
+
+
+def test_training_loop_equals_checked_forward_backward_sgd_step(rng):
+    """A few epochs of train() and the same epochs written with mlp.forward / backward / sgd_step."""
+    X, labels = blobs(rng, M=23)
+    N, K, N1, B, lr, epochs, seed = X.shape[0], 3, 4, 5, 0.3, 3, 7
+    result = train(X, labels, N1, lr=lr, batch_size=B, epochs=epochs, seed=seed)
+
+    # the reference loop: public, checked functions only. The seed's generator is split in two
+    # streams, the first for the initial weights, the second for the order of the examples.
+    init_rng, order_rng = np.random.default_rng(seed).spawn(2)
+    params = mlp.init_params(init_rng, N, N1, K)
+    Y = one_hot(labels, K)
+    for _ in range(epochs):
+        order = order_rng.permutation(X.shape[1])
+        for start in range(0, X.shape[1], B):
+            cols = order[start : start + B]
+            fwd = mlp.forward(params, X[:, cols], "relu")
+            grads = mlp.backward(params, X[:, cols], Y[:, cols], fwd, "relu", "cross_entropy")
+            params = mlp.sgd_step(params, grads, lr)
+    assert allclose_params(result.params, params)
+
+
+def test_full_batch_epoch_is_one_gradient_step(rng):
+    """With B = M an epoch is one step on the whole set, whatever the shuffle."""
+    X, labels = blobs(rng, M=30)
+    start = train(X, labels, 4, epochs=0, seed=3).params
+    one = train(X, labels, params=start, batch_size=X.shape[1], epochs=1, lr=0.5, seed=3).params
+    _, _, grads = mlp.loss_and_gradients(start, X, one_hot(labels, 3), "relu", "cross_entropy")
+    assert allclose_params(one, mlp.sgd_step(start, grads, 0.5), rtol=1e-10, atol=1e-13)
+    assert not equal_params(one, start)
+
+
+# --------------------------------------------------------------------------------------
+# history, seeds, determinism
+# --------------------------------------------------------------------------------------
+
+
+def test_history_with_zero_learning_rate_is_the_loss_of_the_initial_weights(rng):
+    """With lr = 0 nothing moves, so every epoch's mean over minibatches is the full-set loss."""
+    X, labels = blobs(rng, M=50)
+    X_val, labels_val = blobs(np.random.default_rng(1), M=20)
+    result = train(X, labels, 6, lr=0.0, batch_size=8, epochs=3, seed=2, X_val=X_val, labels_val=labels_val)
+    start = train(X, labels, 6, epochs=0, seed=2).params
+    assert equal_params(result.params, start)
+    y_hat = mlp.forward(start, X, "relu").y_hat
+    full_loss = mlp.loss_value(one_hot(labels, 3), y_hat, "cross_entropy")
+    full_acc = float(np.mean(y_hat.argmax(axis=0) == labels))
+    assert np.allclose(result.history.loss, full_loss, rtol=1e-12)
+    assert result.history.accuracy == [pytest.approx(full_acc, abs=1e-12)] * 3
+    val_loss = mlp.loss_value(one_hot(labels_val, 3), mlp.forward(start, X_val, "relu").y_hat, "cross_entropy")
+    assert np.allclose(result.history.val_loss, val_loss, rtol=1e-12)
+    assert result.history.val_accuracy == [accuracy(start, X_val, labels_val)] * 3
+
+
+def test_history_has_one_entry_per_epoch(rng):
+    X, labels = blobs(rng)
+    h = train(X, labels, 4, epochs=4).history
+    assert isinstance(h, History)
+    assert len(h.loss) == len(h.accuracy) == 4
+    assert h.val_loss == h.val_accuracy == []
+    assert all(0.0 <= a <= 1.0 for a in h.accuracy)
+    assert all(a * X.shape[1] == round(a * X.shape[1]) for a in h.accuracy)  # a count of examples / M
+
+
+def test_history_is_the_mean_over_minibatches_measured_before_each_step(rng):
+    """Two full-batch epochs: each epoch has one minibatch, measured at the weights before its step."""
+    X, labels = blobs(rng, M=24)
+    Y = one_hot(labels, 3)
+    start = train(X, labels, 4, epochs=0, seed=5).params
+    h = train(X, labels, params=start, batch_size=24, epochs=2, lr=0.5, seed=5).history
+    after_one = train(X, labels, params=start, batch_size=24, epochs=1, lr=0.5, seed=5).params
+    for entry, params in enumerate((start, after_one)):
+        y_hat = mlp.forward(params, X, "relu").y_hat
+        assert h.loss[entry] == pytest.approx(mlp.loss_value(Y, y_hat, "cross_entropy"), rel=1e-12)
+        assert h.accuracy[entry] == accuracy(params, X, labels)
+    assert h.loss[1] < h.loss[0]
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "squared"])
+def test_training_reduces_the_loss(loss, rng):
+    X, labels = blobs(rng, M=90)
+    lr = 0.1 if loss == "cross_entropy" else 1.0
+    result = train(X, labels, 8, loss=loss, lr=lr, batch_size=10, epochs=20, seed=0, X_val=X, labels_val=labels)
+    h = result.history
+    start = train(X, labels, 8, loss=loss, epochs=0, seed=0).params
+    loss_before = mlp.loss_value(one_hot(labels, 3), mlp.forward(start, X, "relu").y_hat, loss)
+    assert h.val_loss[-1] < 0.5 * loss_before
+    assert h.loss[-1] < h.loss[0]
+    assert h.val_accuracy[-1] == 1.0  # separated clusters: every example right
+
+
+def test_same_seed_same_run_other_seed_other_run(rng):
+    X, labels = blobs(rng)
+    a = train(X, labels, 5, epochs=3, seed=11)
+    b = train(X, labels, 5, epochs=3, seed=11)
+    c = train(X, labels, 5, epochs=3, seed=12)
+    assert equal_params(a.params, b.params) and a.history == b.history
+    assert not equal_params(a.params, c.params)
+
+
+def test_given_params_use_the_same_shuffles_as_drawn_ones(rng):
+    """The initial weights and the order of the examples come from independent streams."""
+    X, labels = blobs(rng)
+    start = train(X, labels, 5, epochs=0, seed=4).params
+    drawn = train(X, labels, 5, epochs=2, seed=4)
+    given = train(X, labels, params=start, epochs=2, seed=4)
+    assert equal_params(drawn.params, given.params)
+
+
+def test_train_does_not_modify_its_inputs(rng):
+    X, labels = blobs(rng)
+    start = train(X, labels, 5, epochs=0).params
+    copies = [a.copy() for a in (X, labels, *start)]
+    train(X, labels, params=start, epochs=2)
+    assert all(np.array_equal(a, b) for a, b in zip((X, labels, *start), copies, strict=True))
+
+
+# --------------------------------------------------------------------------------------
+# the chapter's claims on digits
+# --------------------------------------------------------------------------------------
+
+
+def test_reaches_97_percent_on_digits_with_cross_entropy(digits_split):
+    """The chapter's run: 64-64-10, ReLU, softmax, cross-entropy, lr 0.1, B 32, 50 epochs, seed 0."""
+    X_train, labels_train, X_test, labels_test = digits_split
+    result = train(X_train, labels_train, 64, lr=0.1, batch_size=32, epochs=50, seed=0)
+    assert accuracy(result.params, X_test, labels_test) >= 0.97
+
+
+def test_squared_loss_learns_more_slowly_on_digits(digits_split):
+    X_train, labels_train, X_test, labels_test = digits_split
+    acc = {
+        loss: train(
+            X_train, labels_train, 64, loss=loss, epochs=5, seed=0, X_val=X_test, labels_val=labels_test
+        ).history.val_accuracy[-1]
+        for loss in ("cross_entropy", "squared")
+    }
+    assert acc["cross_entropy"] > acc["squared"] + 0.2
+
+
+def output_delta(z2, y, loss):
+    """delta2 from mlp.backward for one example whose logits are z2 (W2 = 0, W2_0 = z2)."""
+    params = Params(np.zeros((1, 1)), np.zeros(1), np.zeros((1, z2.size)), z2)
+    x = np.zeros(1)
+    fwd = mlp.forward(params, x, "relu")
+    return fwd.y_hat, mlp.backward(params, x, y, fwd, "relu", loss).delta2
+
+
+@pytest.mark.parametrize("margin", [4.0, 8.0, 12.0])
+def test_confidently_wrong_squared_delta_vanishes_cross_entropy_does_not(margin):
+    K, true_class, said = 10, 3, 8
+    z2 = np.zeros(K)
+    z2[said] = margin
+    y = np.eye(K)[true_class]
+    y_hat, delta_ce = output_delta(z2, y, "cross_entropy")
+    _, delta_sq = output_delta(z2, y, "squared")
+    # the formulas of the chapter, computed independently of mlp.backward
+    J = np.diag(y_hat) - np.outer(y_hat, y_hat)
+    assert np.allclose(delta_ce, y_hat - y, atol=1e-15)
+    assert np.allclose(delta_sq, J.T @ (y_hat - y), atol=1e-15)
+    # cross-entropy: |delta2| stays above 1; squared: it shrinks with the margin (e^-margin)
+    assert np.linalg.norm(delta_ce) > 1.0
+    assert np.linalg.norm(delta_sq) < 30 * np.exp(-margin)
+    assert abs(delta_sq[said]) <= y_hat[said] * (1 - y_hat[said]) * 2  # carries the factor y_hat (1 - y_hat)
+
+
+def test_squared_delta_is_smaller_than_cross_entropy_delta_for_any_prediction(rng):
+    K = 10
+    for _ in range(50):
+        z2 = 3.0 * rng.standard_normal(K)
+        y = np.eye(K)[rng.integers(K)]
+        _, delta_ce = output_delta(z2, y, "cross_entropy")
+        _, delta_sq = output_delta(z2, y, "squared")
+        assert np.linalg.norm(delta_sq) < np.linalg.norm(delta_ce)
+
+
+# --------------------------------------------------------------------------------------
+# predict, accuracy, one_hot
+# --------------------------------------------------------------------------------------
+
+
+def test_predict_and_accuracy(rng):
+    params = mlp.init_params(rng, 3, 4, 2)
+    X = rng.standard_normal((3, 9))
+    predicted = predict(params, X)
+    assert predicted.shape == (9,)
+    assert np.array_equal(predicted, mlp.forward(params, X, "relu").y_hat.argmax(axis=0))
+    assert accuracy(params, X, predicted) == 1.0
+    assert accuracy(params, X, 1 - predicted) == 0.0
+
+
+def test_one_hot_columns():
+    assert np.array_equal(one_hot(np.array([2, 0]), 3), [[0, 1], [0, 0], [1, 0]])
+
+
+# --------------------------------------------------------------------------------------
+# bad input: InputError, with a message that names the problem
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small(rng):
+    X, labels = blobs(rng, N=4, K=3, M=12)
+    return X, labels
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda X, y: (X, np.where(y == 2, 3, y)), r"labels\[2\] = 3 is outside the classes 0\.\.2"),
+        (lambda X, y: (X, np.where(y == 0, -1, y)), r"labels\[0\] = -1 is outside the classes"),
+        (lambda X, y: (X, y.astype(float)), r"labels must be integer class numbers.*float64"),
+        (lambda X, y: (X, y.reshape(3, 4)), r"labels must have shape \(M,\)"),
+        (lambda X, y: (X, y[:-1]), r"labels has 11 entries but X has 12 columns"),
+        (lambda X, y: (X.T, y), r"labels has 12 entries but X has 4 columns \(examples\).*pass X\.T"),
+        (lambda X, y: (X.ravel(), y), r"X must have shape \(N, M\)"),
+        (lambda X, y: (np.where(X == X[1, 5], np.nan, X), y), r"X contains nan at index \[1, 5\]"),
+        (lambda X, y: (np.where(X == X[0, 0], np.inf, X), y), r"X contains inf"),
+        (lambda X, y: (X.astype(str), y), r"X must contain only real numbers"),
+        (lambda X, y: (X, y[:0]), r"labels is empty"),
+    ],
+)
+def test_bad_data_raises_input_error(small, change, message):
+    X, labels = change(*small)
+    with pytest.raises(InputError, match=message):
+        train(X, labels, 4, n_classes=3, epochs=1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"lr": -0.1}, r"lr must be a finite number >= 0"),
+        ({"lr": float("nan")}, r"lr must be a finite number"),
+        ({"batch_size": 0}, r"batch_size must be an integer >= 1; got 0"),
+        ({"batch_size": 2.5}, r"batch_size must be an integer >= 1; got 2\.5"),
+        ({"epochs": -1}, r"epochs must be an integer >= 0; got -1"),
+        ({"seed": -3}, r"seed must be an integer >= 0; got -3"),
+        ({"seed": 1.5}, r"seed must be an integer >= 0"),
+        ({"loss": "hinge"}, r"unknown loss 'hinge'"),
+        ({"activation": "softplus"}, r"unknown activation 'softplus'"),
+        ({"n_classes": 1}, r"n_classes must be an integer >= 2"),
+        ({"n_classes": 2}, r"labels\[2\] = 2 is outside the classes 0\.\.1"),
+        ({"hidden": None}, r"give the number of hidden units"),
+        ({"hidden": 0}, r"hidden must be an integer >= 1; got 0"),
+    ],
+)
+def test_bad_settings_raise_input_error(small, kwargs, message):
+    X, labels = small
+    settings = {"hidden": 4, "epochs": 1} | kwargs
+    with pytest.raises(InputError, match=message):
+        train(X, labels, **settings)
+
+
+def test_bad_params_and_validation_data_raise_input_error(small, rng):
+    X, labels = small
+    good = mlp.init_params(rng, 4, 5, 3)
+    with pytest.raises(InputError, match=r"W1 has shape \(3, 5\), expected \(N, N1\) = \(4, 5\)"):
+        train(X, labels, params=mlp.init_params(rng, 3, 5, 3))
+    with pytest.raises(InputError, match=r"hidden = 6 but the given params have N1 = 5"):
+        train(X, labels, 6, params=good)
+    with pytest.raises(InputError, match=r"labels\[2\] = 2 is outside the classes 0\.\.1"):
+        train(X, labels, params=mlp.init_params(rng, 4, 5, 2))  # K comes from W2: 2 classes
+    with pytest.raises(InputError, match=r"W2_0 contains nan"):
+        train(X, labels, params=good._replace(W2_0=np.array([0.0, np.nan, 0.0])))
+    with pytest.raises(InputError, match=r"give both X_val and labels_val, or neither"):
+        train(X, labels, 4, X_val=X)
+    with pytest.raises(InputError, match=r"X_val has 3 rows \(features\) but X has N = 4"):
+        train(X, labels, 4, X_val=X[:3], labels_val=labels)
+    with pytest.raises(InputError, match=r"labels_val\[0\] = 7 is outside the classes 0\.\.2"):
+        train(X, labels, 4, X_val=X, labels_val=np.full(labels.shape, 7))
+
+
+def test_divergence_raises_input_error_suggesting_a_smaller_learning_rate(small):
+    X, labels = small
+    with pytest.raises(InputError, match=r"training diverged in epoch 1.*try lr < 1e\+300"):
+        train(X * 1e10, labels, 4, lr=1e300, epochs=3)
+
+
+def test_predict_and_accuracy_check_their_input(rng):
+    params = mlp.init_params(rng, 3, 4, 2)
+    with pytest.raises(InputError, match=r"X must have shape \(N, M\)"):
+        predict(params, np.zeros(3))
+    with pytest.raises(InputError, match=r"x has shape|W1 has shape"):
+        predict(params, np.zeros((5, 2)))
+    with pytest.raises(InputError, match=r"labels\[1\] = 2 is outside the classes 0\.\.1"):
+        accuracy(params, np.zeros((3, 2)), np.array([0, 2]))
