@@ -1,0 +1,70 @@
+"""Fixes for defects of the HTML toolchain (Sphinx 7.4, pydata-sphinx-theme) that show in a browser.
+
+* Sphinx 7.4 links an inline script added after the builder starts (sphinx-thebe's
+  ``const THEBE_JS_URL = ...``, sphinx-togglebutton's selector) twice: once as added (file name None), and
+  again from the registry in ``prepare_writing`` (file name ''), which it does not recognise as the same.
+  The second ``const`` declaration is a SyntaxError on every page. Drop the copy.
+* docutils gives each bibliography entry the role ``doc-biblioentry``, deprecated in DPUB-ARIA 1.1 and not
+  allowed on a div, inside a ``role="list"``: a list with no list items (axe-core: aria-required-children,
+  critical). Give the entries the role ``listitem``.
+* myst-nb names the summary of a hidden code cell "Toggle hidden content" (aria-label) while it shows
+  "Show code cell source": a name that leaves out the visible text (axe-core: label-content-name-mismatch,
+  serious, WCAG 2.5.3). Drop the aria-label: the summary is named by the text it shows.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from docutils import nodes
+from myst_nb.sphinx_ import HideCodeCellNode
+from sphinx.application import Sphinx
+
+
+def _key(script: Any) -> tuple:
+    attributes = getattr(script, "attributes", {})
+    return (getattr(script, "filename", script) or "", tuple(sorted(attributes.items())))
+
+
+def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple] = set()
+    unique = []
+    for script in scripts:
+        if _key(script) not in seen:
+            seen.add(_key(script))
+            unique.append(script)
+    scripts[:] = unique
+
+
+def visit_citation(self: Any, node: nodes.citation) -> None:
+    if not isinstance(node.previous_sibling(), nodes.citation):
+        self.body.append('<div role="list" class="citation-list">\n')
+    self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))
+
+
+def depart_citation(self: Any, node: nodes.citation) -> None:
+    self.body.append("</div>\n")
+    if not isinstance(node.next_node(descend=False, siblings=True), nodes.citation):
+        self.body.append("</div>\n")
+
+
+def visit_hidden_cell(self: Any, node: HideCodeCellNode) -> None:
+    """myst_nb.sphinx_.visit_HideCellInput (myst-nb 1.4), without the summary's aria-label."""
+    self.body.append(f'<details class="admonition hide {" ".join(node["classes"])}">\n<summary>\n')
+    self.body.append(f'<p class="collapsed admonition-title">{escape(node["prompt_show"])}</p>\n')
+    self.body.append(f'<p class="expanded admonition-title">{escape(node["prompt_hide"])}</p>\n</summary>\n')
+
+
+def depart_hidden_cell(self: Any, node: HideCodeCellNode) -> None:
+    self.body.append("</details>\n")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
+    app.add_node(HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_hidden_cell))
+    app.connect("html-page-context", drop_duplicate_scripts)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,331 @@
+"""The built book in a real browser, as a reader offline sees it.
+
+Debian's Chromium (``apt-get install -y chromium``; never a browser downloaded by Playwright), driven by
+Playwright, opens every page listed in _toc.yml from a server on 127.0.0.1 that serves _build/html. For each
+page it checks:
+
+* no request goes to any host but that server (requests elsewhere are blocked and listed);
+* no console error and no failed local request (allow-list below, each entry with its reason);
+* every formula was typeset at build time: no raw TeX in the text, no KaTeX error element, no red error text,
+  KaTeX's font loaded, and no MathJax at all;
+* every image decoded and carries alt text (not a file name);
+* every link to the book and every #fragment resolves;
+* axe-core (node_modules, pinned in package.json) finds no serious or critical accessibility violation.
+
+It saves a full-page screenshot of each page in _build/screenshots/ for people to look at.
+Run after ``make book`` (``make test`` does both). BOOK_HTML=path checks another build.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
+SCREENSHOTS = HTML.parent / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Playwright itself adds --headless and a fresh --user-data-dir (the profile folder below).
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+
+# Console errors that are harmless: (regular expression, why). None is needed today: the two the toolchain
+# logged on every page were fixed at their source (see _ext/html_fixes.py and html_context in _config.yml).
+CONSOLE_ALLOW: list[tuple[str, str]] = []
+
+KATEX_ERROR_RED = "rgb(204, 0, 0)"  # KaTeX's errorColor #cc0000, for commands it could not typeset
+
+
+def toc_pages() -> list[str]:
+    """Every page listed in _toc.yml (root, chapters, sections, parts), as a path without suffix."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("sections"))
+            for part in entry.get("parts") or []:
+                walk(part.get("chapters"))
+
+    walk(toc.get("chapters"))
+    for part in toc.get("parts") or []:
+        walk(part.get("chapters"))
+    return [str(Path(page).with_suffix("")) for page in pages]
+
+
+PAGES = toc_pages()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    """Serve the built book on 127.0.0.1 at a free port; stop the server afterwards."""
+    if not (HTML / "index.html").exists():
+        pytest.fail(f"no built book in {HTML}: run `make book` first (`make test` does)")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(HTML)))
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: apt-get install -y chromium")
+    if not AXE.is_file():
+        pytest.fail(f"axe-core is not installed at {AXE}: npm ci")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport=VIEWPORT,
+            service_workers="block",
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@dataclass
+class Visit:
+    """What one load of one page showed."""
+
+    foreign: list[str] = field(default_factory=list)  # requests to another host (blocked)
+    failed: list[str] = field(default_factory=list)  # local requests that failed or got an error status
+    console: list[str] = field(default_factory=list)  # console errors and uncaught exceptions
+    math: dict = field(default_factory=dict)
+    images: list[dict] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    axe: list[dict] = field(default_factory=list)
+    missing: bool = False  # the page's HTML was not built
+
+
+MATH_REPORT = """() => {
+  const RED = "KATEX_ERROR_RED";
+  const skip = "pre, code, script, style, textarea, noscript, .katex, .highlight";
+  const rawTex = /\\$\\$|\\\\\\(|\\\\\\)|\\\\\\[|\\\\\\]|\\\\begin\\{|\\$[^$\\s][^$]*\\\\[A-Za-z]+[^$]*\\$/;
+  const raw = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent;
+    if (!node.parentElement.closest(skip) && rawTex.test(text)) raw.push(text.trim().slice(0, 120));
+  }
+  const elements = [...document.querySelectorAll("span.math, div.math")];
+  const red = [];
+  for (const el of document.querySelectorAll(".katex, .katex *")) {
+    if (getComputedStyle(el).color === RED && getComputedStyle(el.parentElement).color !== RED) {
+      red.push(el.textContent.slice(0, 80));
+    }
+  }
+  return {
+    count: elements.length,
+    katex: document.querySelectorAll(".katex").length,
+    untypeset: elements.filter((m) => !m.querySelector(".katex")).map((m) => m.textContent.trim().slice(0, 80)),
+    errors: [...document.querySelectorAll(".katex-error")].map((e) => (e.title || e.textContent).slice(0, 160)),
+    red,
+    raw,
+    mathjax: typeof window.MathJax !== "undefined" || !!document.querySelector("mjx-container")
+      || [...document.scripts].some((s) => /mathjax/i.test(s.src)),
+    fontStatus: [...document.fonts].filter((f) => f.family.replace(/["']/g, "") === "KaTeX_Main").map((f) => f.status),
+  };
+}""".replace("KATEX_ERROR_RED", KATEX_ERROR_RED)
+
+IMAGES_REPORT = """async () => {
+  const images = [...document.images];
+  for (const img of images) img.loading = "eager";
+  await Promise.all(images.map((img) => img.decode().catch(() => null)));
+  return images.map((img) => ({src: img.currentSrc || img.src, alt: img.getAttribute("alt"), width: img.naturalWidth}));
+}"""
+
+AXE_REPORT = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+  }));
+}"""
+
+
+def open_page(context, base: str, page: str):
+    """Load the page in a new tab, run every check but axe-core, and start axe-core; returns (tab, visit)."""
+    visit = Visit()
+    if not (HTML / f"{page}.html").is_file():
+        visit.missing = True
+        return None, visit
+    tab = context.new_page()
+    host = urlsplit(base).netloc
+
+    def route(route):
+        url = urlsplit(route.request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.netloc != host:
+            visit.foreign.append(route.request.url)
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    def console(message):
+        if message.type == "error":
+            text = f"{message.text} ({message.location.get('url', '')})"
+            if not any(re.search(pattern, text) for pattern, _ in CONSOLE_ALLOW):
+                visit.console.append(text)
+
+    def response(response):
+        if urlsplit(response.url).netloc == host and response.status >= 400:
+            visit.failed.append(f"{response.status} {response.url}")
+
+    def request_failed(request):
+        if urlsplit(request.url).netloc == host:
+            visit.failed.append(f"{request.failure} {request.url}")
+
+    tab.route("**/*", route)
+    tab.on("console", console)
+    tab.on("pageerror", lambda error: visit.console.append(f"uncaught: {error}"))
+    tab.on("response", response)
+    tab.on("requestfailed", request_failed)
+    tab.goto(f"{base}/{page}.html", wait_until="load")
+    tab.wait_for_load_state("networkidle")
+    tab.evaluate("document.fonts.ready.then(() => true)")
+    visit.images = tab.evaluate(IMAGES_REPORT)
+    visit.math = tab.evaluate(MATH_REPORT)
+    visit.links = tab.evaluate("[...document.querySelectorAll('a[href], area[href]')].map((a) => a.href)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=SCREENSHOTS / f"{page.replace('/', '__')}.jpeg", full_page=True, type="jpeg", quality=85)
+    tab.add_script_tag(path=str(AXE))
+    tab.evaluate(f"() => {{ window.axeViolations = ({AXE_REPORT})(); }}")  # runs on while the next page loads
+    return tab, visit
+
+
+def finish_page(tab, visit: Visit) -> None:
+    if tab is not None:
+        try:
+            visit.axe = tab.evaluate("() => window.axeViolations")
+        finally:
+            tab.close()
+
+
+@pytest.fixture(scope="module")
+def visits(server, browser) -> dict[str, Visit]:
+    """Every page loaded once for all the tests. While axe-core (slow on a page of formulas) scans one page,
+    the next one loads: two renderer processes, two cores."""
+    results: dict[str, Visit] = {}
+    running: list = []
+    try:
+        for page in PAGES:
+            tab, results[page] = open_page(browser, server, page)
+            running.append((tab, results[page]))
+            if len(running) == 2:
+                finish_page(*running.pop(0))
+    finally:
+        for tab, visit in running:
+            finish_page(tab, visit)
+    return results
+
+
+def visited(visits: dict[str, Visit], page: str) -> Visit:
+    assert not visits[page].missing, f"{page}.html is not in {HTML}: is it in _toc.yml but not built?"
+    return visits[page]
+
+
+@functools.cache
+def anchors(path: Path) -> frozenset[str]:
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    ids = {tag["id"] for tag in soup.find_all(id=True)}
+    return frozenset(ids | {tag["name"] for tag in soup.find_all("a", attrs={"name": True})})
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_request_leaves_the_server(visits, page):
+    assert visited(visits, page).foreign == [], f"{page} asks other hosts for {visited(visits, page).foreign}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_console_error_or_failed_request(visits, page):
+    v = visited(visits, page)
+    assert v.console == [], f"{page}: console errors {v.console}"
+    assert v.failed == [], f"{page}: failed requests {v.failed}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_all_math_typeset_at_build_time(visits, page):
+    math = visited(visits, page).math
+    assert not math["mathjax"], f"{page} loads MathJax"
+    assert math["untypeset"] == [], f"{page}: math elements without KaTeX output {math['untypeset']}"
+    assert math["errors"] == [], f"{page}: KaTeX errors {math['errors']}"
+    assert math["red"] == [], f"{page}: TeX drawn in KaTeX's error red {math['red']}"
+    assert math["raw"] == [], f"{page}: raw TeX in the text {math['raw']}"
+    if math["count"]:
+        assert math["katex"] >= math["count"]
+        assert "loaded" in math["fontStatus"], f"{page}: KaTeX_Main font not loaded ({math['fontStatus']})"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_images_decode_and_have_alt_text(visits, page):
+    images = visited(visits, page).images
+    broken = [img["src"] for img in images if img["width"] == 0]
+    no_alt = [img["src"] for img in images if not (img["alt"] or "").strip()]
+    # myst-nb's default alt text for a figure is its file name: that describes nothing
+    file_name_alt = [img["alt"] for img in images if re.search(r"\.(png|jpe?g|svg|gif|webp)$", img["alt"] or "", re.I)]
+    assert broken == [], f"{page}: images that did not decode {broken}"
+    assert no_alt == [], f"{page}: images without alt text {no_alt}"
+    assert file_name_alt == [], f"{page}: images whose alt text is a file name {file_name_alt}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_internal_links_and_anchors_resolve(visits, server, page):
+    host = urlsplit(server).netloc
+    broken = []
+    for href in visited(visits, page).links:
+        url = urlsplit(href)
+        if url.scheme not in ("http", "https") or url.netloc != host:
+            continue  # mailto:, javascript:, and links out (launch and repository buttons): not loaded
+        target = HTML / unquote(url.path).lstrip("/")
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            broken.append(f"{href} (no such file)")
+        elif url.fragment and target.suffix == ".html" and unquote(url.fragment) not in anchors(target):
+            broken.append(f"{href} (no id {unquote(url.fragment)!r} on {target.relative_to(HTML)})")
+    assert broken == [], f"{page}: broken links {broken}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_serious_accessibility_violation(visits, page):
+    violations = visited(visits, page).axe
+    assert violations == [], f"{page}: axe-core " + "; ".join(
+        f"{v['impact']} {v['id']} ({v['help']}) at {v['nodes']}" for v in violations
+    )
