@@ -2,7 +2,8 @@
 #   make book   creates .venv, installs what the book needs, builds _build/html (strict)
 #   make test   the same set-up, then ruff, the book build, the PDF, and every test (pytest, nbval,
 #               the browser tests in Debian's Chromium)
-# Also: make pdf (_build/latex/book.pdf), make render-benchmark (KaTeX at build time vs MathJax).
+# Also: make pdf (_build/latex/book.pdf), make notebooks (re-execute chapters/*.ipynb in place after a
+# change to mlp, then commit them: strict nbval compares their stored outputs), make render-benchmark.
 # A system package that is missing is installed when make runs as root with apt-get; otherwise make
 # stops at once and prints the one command that installs it.
 PYTHON ?= python3
@@ -42,7 +43,7 @@ define need
 	fi
 endef
 
-.PHONY: book pdf test lint example clean render-benchmark system-book system-pdf system-test
+.PHONY: book pdf test lint example clean render-benchmark system-book system-pdf system-test notebooks
 # `make -j` must not run the HTML and LaTeX builds at once: they share _build/.doctrees.
 .NOTPARALLEL:
 
@@ -79,6 +80,9 @@ pdf: system-book system-pdf $(STAMP) $(NODE_STAMP)
 	cd $(LATEX_DIR) && latexmk -pdf -dvi- -ps- -interaction=nonstopmode -halt-on-error -file-line-error \
 		book.tex >latexmk.out 2>&1 || { tail -n 40 latexmk.out; exit 1; }
 	@echo "PDF: $(LATEX_DIR)/book.pdf"
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py
 
 example: $(STAMP)
 	$(BIN)/python -m mlp example
