@@ -52,11 +52,12 @@ import warnings
 
 import numpy as np
 import sklearn
+from machine import blas_description, cpu_name
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_limits
 
 from mlp.train import accuracy, train
 
@@ -116,28 +117,6 @@ def timed(fn, *args):
     start, start_cpu = time.perf_counter(), time.process_time()
     result = fn(*args)
     return time.perf_counter() - start, time.process_time() - start_cpu, result
-
-
-def blas_description() -> str:
-    rows = [i for i in threadpool_info() if i.get("user_api") == "blas"]
-    if not rows:
-        return "unknown (threadpoolctl found no BLAS)"
-    return "; ".join(
-        f"{i.get('internal_api')} {i.get('version')}, kernel {i.get('architecture', '?')}, "
-        f"{i.get('num_threads')} thread(s)"
-        for i in rows
-    )
-
-
-def cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main(argv=None) -> int:

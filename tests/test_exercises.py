@@ -15,10 +15,10 @@ from pathlib import Path
 
 import autograd
 import autograd.numpy as anp
-import myst_nb
 import numpy as np
 import pytest
 import sympy
+from mystnb_pages import run_page
 
 import mlp
 
@@ -31,37 +31,10 @@ FMT6_TOL = 5e-7  # ... or 6
 # Running the page
 
 
-CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
-
-
-def page_code(path: Path) -> list[str]:
-    """The source of every code cell of a MyST text notebook, without its option lines."""
-    cells = []
-    for match in CELL.finditer(path.read_text(encoding="utf-8")):
-        lines = match.group(1).split("\n")
-        if lines[0].strip() == "---":  # a YAML block of options
-            lines = lines[lines.index("---", 1) + 1 :]
-        while lines and re.match(r"^:[\w-]+:", lines[0]):  # :tags: [...] style options
-            lines = lines[1:]
-        cells.append("\n".join(lines))
-    return cells
-
-
 @pytest.fixture(scope="module")
 def page():
     """Run the page's cells in one namespace; return (namespace, glued values)."""
-    glued = {}
-    mp = pytest.MonkeyPatch()
-    mp.setattr(myst_nb, "glue", lambda name, value, display=True: glued.__setitem__(name, value))
-    namespace: dict = {}
-    try:
-        cells = page_code(PAGE)
-        assert len(cells) > 10
-        for i, source in enumerate(cells):
-            exec(compile(source, f"{PAGE.name}, code cell {i}", "exec"), namespace)
-    finally:
-        mp.undo()
-    return namespace, glued
+    return run_page(PAGE)
 
 
 def num(glued_value) -> float:
