@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlp.explain import fmt
+from mlp.validate import InputError
 
 
 def latex_array(a, decimals: int = 4) -> str:
@@ -18,6 +19,6 @@ def latex_array(a, decimals: int = 4) -> str:
         return fmt(a, decimals)
     rows = a[:, np.newaxis] if a.ndim == 1 else a
     if rows.ndim != 2:
-        raise ValueError(f"latex_array takes a scalar, vector or matrix; got shape {a.shape}")
+        raise InputError(f"latex_array takes a scalar, vector or matrix; got shape {a.shape}")
     body = r" \\ ".join(" & ".join(fmt(v, decimals) for v in row) for row in rows)
     return r"\begin{bmatrix} " + body + r" \end{bmatrix}"

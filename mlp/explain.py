@@ -13,6 +13,7 @@ import numpy as np
 from mlp.network import backward, forward, loss_value, sgd_step
 from mlp.softmax import softmax_jacobian
 from mlp.spec import Spec
+from mlp.validate import InputError, all_finite
 
 
 def explain(spec: Spec) -> dict:
@@ -24,23 +25,33 @@ def explain(spec: Spec) -> dict:
     {z2, y_hat, loss}.
     """
     p, x, y, act, lossname = spec.params, spec.x, spec.y, spec.activation, spec.loss
-    fwd = forward(p, x, act)
-    grads = backward(p, x, y, fwd, act, lossname)
-    both = sgd_step(p, grads, spec.lr, layers=(1, 2))
-    second = sgd_step(p, grads, spec.lr, layers=(2,))
-    after_both = forward(both, x, act)
-    after_second = forward(second, x, act)
-    return {
-        "forward": {**fwd._asdict(), "loss": loss_value(y, fwd.y_hat, lossname)},
-        "backward": {**grads._asdict(), "softmax_jacobian": softmax_jacobian(fwd.y_hat)},
-        "updated": both._asdict(),
-        "after_both_layers": {**after_both._asdict(), "loss": loss_value(y, after_both.y_hat, lossname)},
-        "after_second_layer_only": {
-            "z2": after_second.z2,
-            "y_hat": after_second.y_hat,
-            "loss": loss_value(y, after_second.y_hat, lossname),
-        },
-    }
+    # An overflow is reported below as one InputError, not as numpy's RuntimeWarnings along the way.
+    with np.errstate(over="ignore", invalid="ignore"):
+        fwd = forward(p, x, act)
+        grads = backward(p, x, y, fwd, act, lossname)
+        both = sgd_step(p, grads, spec.lr, layers=(1, 2))
+        second = sgd_step(p, grads, spec.lr, layers=(2,))
+        try:
+            after_both = forward(both, x, act)
+            after_second = forward(second, x, act)
+        except InputError as e:
+            raise InputError(f"after the gradient step with lr = {spec.lr:g}, {e}; try a smaller lr") from None
+        result = {
+            "forward": {**fwd._asdict(), "loss": loss_value(y, fwd.y_hat, lossname)},
+            "backward": {**grads._asdict(), "softmax_jacobian": softmax_jacobian(fwd.y_hat)},
+            "updated": both._asdict(),
+            "after_both_layers": {**after_both._asdict(), "loss": loss_value(y, after_both.y_hat, lossname)},
+            "after_second_layer_only": {
+                "z2": after_second.z2,
+                "y_hat": after_second.y_hat,
+                "loss": loss_value(y, after_second.y_hat, lossname),
+            },
+        }
+    for section, values in result.items():  # e.g. z1 = inf under a saturated sigmoid, which JSON cannot carry
+        for name, value in values.items():
+            if not all_finite(np.asarray(value)):
+                raise InputError(f"{name} ({section}) overflowed to inf or nan: the weights or inputs are too large")
+    return result
 
 
 def to_jsonable(value):
@@ -53,11 +64,14 @@ def to_jsonable(value):
 
 def fmt(v: float, decimals: int = 4) -> str:
     """A number for people: exact zeros as 0, whole numbers without decimals, others
-    rounded to ``decimals`` places; never a minus sign in front of a zero."""
+    rounded to ``decimals`` places, and magnitudes from 1e15 on in scientific notation;
+    never a minus sign in front of a zero."""
     v = float(v)
     if v == 0:
         return "0"
-    if v.is_integer() and abs(v) < 1e15:
+    if abs(v) >= 1e15:  # digits beyond the 16th are not data: 1e308 as 309 digits would mislead
+        return f"{v:.{decimals}e}"
+    if v.is_integer():
         return str(int(v))
     s = f"{v:.{decimals}f}"
     return s[1:] if s.startswith("-") and float(s) == 0 else s
@@ -70,6 +84,10 @@ def format_array(a, decimals: int = 4, indent: int = 0) -> str:
         return fmt(a, decimals)
     if a.ndim == 1:
         return "[" + ", ".join(fmt(v, decimals) for v in a) + "]"
+    if a.ndim > 2:
+        raise InputError(f"format_array takes a scalar, vector or matrix; got shape {a.shape}")
+    if a.size == 0:
+        return "[" + ", ".join("[]" for _ in a) + "]"
     cells = [[fmt(v, decimals) for v in row] for row in a]
     width = max(len(c) for row in cells for c in row)
     rows = ["[" + ", ".join(c.rjust(width) for c in row) + "]" for row in cells]
@@ -167,8 +185,9 @@ def format_report(spec: Spec, result: dict, title: str, eqs: dict | None = None)
     given = [("x", spec.x), ("y", spec.y), ("W1", p.W1), ("W1_0", p.W1_0), ("W2", p.W2), ("W2_0", p.W2_0)]
     for name, value in given:
         lines.append(f"  {name:<5}= " + format_array(value, indent=9))
-    if spec.loss == "cross_entropy":
-        names["lossdef"] += "; delta2 uses the fused form y_hat - y"
+    if spec.loss == "cross_entropy":  # the fused form is y_hat - y only for targets that sum to 1
+        fused = "y_hat - y" if np.isclose(np.sum(spec.y), 1.0) else "y_hat * sum(y) - y"
+        names["lossdef"] += f"; delta2 uses the fused form {fused}"
     for key, heading, rows in _SECTIONS:
         lines += ["", heading.format(**names)]
         width = max(len(label.format(**names)) for _, label in rows)

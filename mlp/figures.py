@@ -22,10 +22,11 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from mlp.activations import ACTIVATIONS
+from mlp.activations import get_activation
 from mlp.explain import fmt
+from mlp.losses import get_loss
 from mlp.network import Forward, Gradients, Params
-from mlp.validate import InputError, as_float_array, check_example, check_finite
+from mlp.validate import InputError, as_float_array, check_example, check_fields, check_finite, check_params
 
 __all__ = ["array_lines", "computational_graph", "loss_bar_chart", "network_diagram"]
 
@@ -50,7 +51,7 @@ def array_lines(a, decimals: int = 4) -> list[str]:
     if a.ndim == 0:
         return [fmt(a, decimals)]
     if a.ndim > 2:
-        raise ValueError(f"array_lines takes a scalar, vector or matrix; got shape {a.shape}")
+        raise InputError(f"array_lines takes a scalar, vector or matrix; got shape {a.shape}")
     rows = a[:, np.newaxis] if a.ndim == 1 else a
     cells = [[fmt(v, decimals) for v in row] for row in rows]
     widths = [max(len(row[j]) for row in cells) for j in range(len(cells[0]))]
@@ -104,31 +105,19 @@ def _arrow(ax, source, target, *, src_at=(1.0, 0.5), dst_at=(0.0, 0.5), color="b
     )
 
 
-def _check_activation(activation) -> None:
-    if activation not in ACTIVATIONS:
-        raise InputError(f"unknown activation {activation!r}: expected one of {', '.join(sorted(ACTIVATIONS))}")
-
-
 def _one_example(params, x, y=None):
     """Check params (and x, y) with mlp's own checks; the figures draw one example, x of shape (N,)."""
-    if len(params) != 4:
-        raise InputError(f"params must be (W1, W1_0, W2, W2_0); got {len(params)} arrays")
     if x is None:  # the diagram without values: any x of the right length will do for the checks
-        W1 = as_float_array("W1", params[0])
-        x = np.zeros(W1.shape[0] if W1.ndim == 2 else 0)
+        x = np.zeros(check_params(params).W1.shape[0])
     params, x, y = check_example(params, x, y)
     if x.ndim != 1:
         raise InputError(f"the figures draw one example: x must have shape (N,); got shape {x.shape}")
     return params, x, y
 
 
-def _check_values(values, shapes: dict) -> None:
-    """Every field of a Forward or Gradients must have the shape this network gives it."""
-    for name, shape in shapes.items():
-        a = as_float_array(name, getattr(values, name))
-        if a.shape != shape:
-            raise InputError(f"{name} has shape {a.shape}, expected {shape} for this network and one example")
-        check_finite(name, a)
+def _check_values(values, shapes: dict, what: str) -> None:
+    """Every field of a Forward or Gradients must have the shape this network gives it, for one example."""
+    check_fields(values, shapes, f"{what} for this network and one example")
 
 
 def network_diagram(
@@ -148,13 +137,13 @@ def network_diagram(
     ``x`` and ``fwd`` (from :func:`mlp.forward`) the units are labelled with their values
     too: x[i]; z1[j] and H[j]; z2[k] and y_hat[k].
     """
-    _check_activation(activation)
+    get_activation(activation)
     params, x_checked, _ = _one_example(params, x)
     W1, W1_0, W2, W2_0 = params
     N, N1 = W1.shape
     K = W2.shape[1]
     if fwd is not None:
-        _check_values(fwd, {"z1": (N1,), "H": (N1,), "z2": (K,), "y_hat": (K,)})
+        _check_values(fwd, {"z1": (N1,), "H": (N1,), "z2": (K,), "y_hat": (K,)}, "the Forward")
     gap = 2.3  # vertical distance between units, inches
     height = gap * (max(N, N1, K) - 1) + 2.7
     layer_x = (1.55, 5.05, 8.55)
@@ -305,15 +294,14 @@ def computational_graph(
     measured from the cards, so any network size fits; the figure is tall and narrow, to
     be legible in a page's text column.
     """
-    if loss_name not in _LOSS_TITLES:
-        raise InputError(f"unknown loss {loss_name!r}: expected one of {', '.join(sorted(_LOSS_TITLES))}")
-    _check_activation(activation)
+    get_loss(loss_name)
+    get_activation(activation)
     params, x, y = _one_example(params, x, y)
     W1, W1_0, W2, W2_0 = params
     (N, N1), K = W1.shape, W2.shape[1]
-    _check_values(fwd, {"z1": (N1,), "H": (N1,), "z2": (K,), "y_hat": (K,)})
+    _check_values(fwd, {"z1": (N1,), "H": (N1,), "z2": (K,), "y_hat": (K,)}, "the Forward")
     grad_shapes = {"grad_y_hat": (K,), "delta2": (K,), "grad_W2": (N1, K), "grad_W2_0": (K,), "grad_H": (N1,)}
-    _check_values(grads, grad_shapes | {"delta1": (N1,), "grad_W1": (N, N1), "grad_W1_0": (N1,)})
+    _check_values(grads, grad_shapes | {"delta1": (N1,), "grad_W1": (N, N1), "grad_W1_0": (N1,)}, "the Gradients")
     loss_array = as_float_array("loss", loss)
     if loss_array.ndim != 0:
         raise InputError(f"loss must be one number; got shape {loss_array.shape}")

@@ -8,31 +8,48 @@ float64 h around 1e-5 to 1e-6 gives about 10 correct digits.
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from mlp.network import Params, forward, loss_value
-from mlp.validate import InputError
+from mlp.validate import InputError, as_float_array, check_finite, float_params
 
 
-def _flat(name: str, a) -> np.ndarray:
-    """An array, or a sequence of arrays such as Params, as one float64 vector."""
-    if isinstance(a, tuple | list) and any(np.ndim(p) > 0 for p in a):
-        return np.concatenate([_flat(name, p) for p in a])
-    try:
-        return np.ravel(np.asarray(a, dtype=np.float64))
-    except (TypeError, ValueError):
-        raise InputError(f"relative_error: {name} is not an array of numbers") from None
+def _arrays(name: str, a) -> list[tuple[str, np.ndarray]]:
+    """a as a list of (name, float array): one array, or each array of a sequence of arrays
+    of different shapes, such as Params (named a[0], a[1], ...)."""
+    if isinstance(a, tuple | list):
+        try:
+            np.asarray(a)
+        except ValueError:  # not one rectangular array: a sequence of arrays, such as Params
+            return [named for i, p in enumerate(a) for named in _arrays(f"{name}[{i}]", p)]
+    array = as_float_array(f"relative_error: {name}", a)
+    check_finite(f"relative_error: {name}", array)
+    return [(name, array)]
 
 
 def relative_error(a, b) -> float:
     """max |a - b| / max(|a| + |b|), with the denominator floored at 1e-300.
 
     Scale-free: 1e-7 means about seven digits agree. Two zero arrays give 0. a and b are
-    arrays of the same shape, or two Params (all four arrays are compared at once).
+    arrays of the same shape, or two Params (all four arrays are compared at once, each
+    with the array of the same place in the other). Shapes that differ, NaN and inf are
+    an InputError.
     """
-    a, b = _flat("a", a), _flat("b", b)
-    if a.shape != b.shape:
-        raise InputError(f"relative_error: a has {a.size} entries but b has {b.size}")
+    xs, ys = _arrays("a", a), _arrays("b", b)
+    if len(xs) != len(ys):
+        raise InputError(f"relative_error: a is {len(xs)} array(s) but b is {len(ys)}")
+    for (name_a, p), (name_b, q) in zip(xs, ys, strict=True):
+        if p.shape != q.shape:  # flattening would compare the wrong entries, e.g. of a transposed gradient
+            raise InputError(f"relative_error: {name_a} has shape {p.shape} but {name_b} has shape {q.shape}")
+    a = np.concatenate([np.ravel(p).astype(np.float64, copy=False) for _, p in xs])
+    b = np.concatenate([np.ravel(q).astype(np.float64, copy=False) for _, q in ys])
+    scale = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0))
+    if scale > 1.0:  # divide by a power of two (exact) so that a - b and |a| + |b| cannot overflow
+        shift = -int(np.frexp(scale)[1])
+        a, b = np.ldexp(a, shift), np.ldexp(b, shift)
     num = np.max(np.abs(a - b), initial=0.0)
     den = max(np.max(np.abs(a) + np.abs(b), initial=0.0), 1e-300)
     return float(num / den)
@@ -44,6 +61,10 @@ def centered_differences(f, params: Params, h: float = 1e-6) -> Params:
     Returns a Params of the same shapes. Each entry costs two calls to f; the inputs
     are copied, never modified.
     """
+    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not (math.isfinite(h) and h > 0):
+        raise InputError(f"h must be a finite number > 0, such as 1e-6; got {h!r}")
+    # Float copies: an integer array would round every shifted entry p + h back to an integer.
+    params = Params(*float_params(params))
     out = []
     for i, p in enumerate(params):
         g = np.zeros_like(p, dtype=np.float64)

@@ -38,7 +38,18 @@ import numpy as np
 from mlp.activations import get_activation
 from mlp.losses import get_loss
 from mlp.softmax import softmax, softmax_backward
-from mlp.validate import InputError, all_finite, check_example, check_lr
+from mlp.validate import (
+    PARAMS,
+    InputError,
+    all_finite,
+    as_float_array,
+    check_example,
+    check_fields,
+    check_finite,
+    check_int,
+    check_lr,
+    check_params,
+)
 
 
 class Params(NamedTuple):
@@ -106,8 +117,21 @@ def forward(params: Params, x, activation: str = "sigmoid") -> Forward:
 
 
 def loss_value(y, y_hat, loss: str = "squared") -> float:
-    """The loss l(y, y_hat): one example, or the mean over the columns of a batch."""
-    return get_loss(loss).value(y, y_hat)
+    """The loss l(y, y_hat): one example, or the mean over the columns of a batch.
+
+    y and y_hat must have the same shape, (K,) or (K, B): no broadcasting, which would
+    silently compare the wrong entries (and a batch's sum would pass for its mean).
+    """
+    lossf = get_loss(loss)
+    y, y_hat = as_float_array("y", y), as_float_array("y_hat", y_hat)
+    if y.shape != y_hat.shape or y.ndim not in (1, 2) or y.size == 0:
+        raise InputError(
+            f"y has shape {y.shape} and y_hat has shape {y_hat.shape}: they must be the same, (K,) for one example"
+            " or (K, B) for a batch, with K >= 1 and B >= 1"
+        )
+    check_finite("y", y)
+    check_finite("y_hat", y_hat)
+    return lossf.value(y, y_hat)
 
 
 def backward(params: Params, x, y, fwd: Forward, activation: str = "sigmoid", loss: str = "squared") -> Gradients:
@@ -124,7 +148,17 @@ def backward(params: Params, x, y, fwd: Forward, activation: str = "sigmoid", lo
     params, x, y = check_example(params, x, y, finite=("x", "W2", "y"))
     W2 = params.W2
     X, Y = _columns(x), _columns(y)  # (N, B), (K, B)
-    z1, H, y_hat = _columns(fwd.z1), _columns(fwd.H), _columns(fwd.y_hat)
+    hidden = (W2.shape[0], *x.shape[1:])  # (N1[, B])
+    try:  # the common case, a Forward of arrays from forward(): three shape comparisons
+        z1, H, y_hat = fwd.z1, fwd.H, fwd.y_hat
+        fits = z1.shape == hidden and H.shape == hidden and y_hat.shape == y.shape
+    except AttributeError:
+        fits = False
+    if not fits:  # name the field that does not fit, or take lists of the right shapes as arrays
+        what = "the Forward that forward(params, x, activation) returned"
+        check_fields(fwd, {"z1": hidden, "H": hidden, "y_hat": y.shape}, what, finite=False)
+        z1, H, y_hat = (as_float_array(name, getattr(fwd, name)) for name in ("z1", "H", "y_hat"))
+    z1, H, y_hat = _columns(z1), _columns(H), _columns(y_hat)
 
     grad_y_hat = lossf.grad(Y, y_hat)  # (K, B)
     if lossf.fused_delta is not None:
@@ -160,15 +194,30 @@ def sgd_step(params: Params, grads: Gradients | Params, lr: float, layers=(1, 2)
     both (the source's Case 1), (2,) for the second only (Case 2).
     """
     check_lr(lr)
-    if not set(layers) <= {1, 2}:
-        raise InputError(f"layers must be a subset of (1, 2); got {tuple(layers)}")
-    g = grads.params() if isinstance(grads, Gradients) else Params(*grads)
+    try:
+        moving = set(layers)
+    except TypeError:
+        moving = None
+    if moving is None or not moving <= {1, 2}:
+        raise InputError(f"layers must be a subset of (1, 2), such as (1, 2) or (2,); got {layers!r}")
+    params = check_params(params)
+    g = check_params(grads.params() if isinstance(grads, Gradients) else grads, "grads", "grad_")
+    for name, p, gp in zip(PARAMS, params, g, strict=True):
+        if gp.shape != p.shape:  # no broadcasting: a gradient has the shape of its parameter
+            raise InputError(f"grad_{name} has shape {gp.shape}, but {name} has shape {p.shape}: they must match")
+        check_finite(name, p)
+        check_finite(f"grad_{name}", gp)
     W1, W1_0, W2, W2_0 = (p.copy() for p in params)  # copies: the result shares nothing with params
-    if 1 in layers:
-        W1, W1_0 = W1 - lr * g.W1, W1_0 - lr * g.W1_0
-    if 2 in layers:
-        W2, W2_0 = W2 - lr * g.W2, W2_0 - lr * g.W2_0
-    return Params(W1, W1_0, W2, W2_0)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, as InputError
+        if 1 in moving:
+            W1, W1_0 = W1 - lr * g.W1, W1_0 - lr * g.W1_0
+        if 2 in moving:
+            W2, W2_0 = W2 - lr * g.W2, W2_0 - lr * g.W2_0
+    new = Params(W1, W1_0, W2, W2_0)
+    for name, p in zip(PARAMS, new, strict=True):
+        if not all_finite(p):
+            raise InputError(f"the step overflowed: {name} - lr * grad_{name} is not finite; try an lr below {lr:g}")
+    return new
 
 
 def loss_and_gradients(params: Params, x, y, activation: str = "sigmoid", loss: str = "squared"):
@@ -182,6 +231,9 @@ def init_params(rng: np.random.Generator, N: int, N1: int, K: int, dtype=np.floa
 
     Pass a seeded generator, e.g. ``np.random.default_rng(0)``: there is no global state.
     """
+    if not isinstance(rng, np.random.Generator):
+        raise InputError(f"rng must be a numpy.random.Generator, e.g. np.random.default_rng(0); got {rng!r}")
+    N, N1, K = check_int("N", N), check_int("N1", N1), check_int("K", K)
     W1 = rng.standard_normal((N, N1)) * np.sqrt(2.0 / N)
     W2 = rng.standard_normal((N1, K)) * np.sqrt(2.0 / N1)
     return Params(W1.astype(dtype), np.zeros(N1, dtype), W2.astype(dtype), np.zeros(K, dtype))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlp.validate import InputError
+
 
 def softmax(z):
     """softmax(z)[k] = exp(z[k]) / sum_j exp(z[j]), down axis 0.
@@ -30,7 +32,7 @@ def softmax_jacobian(y_hat):
     """
     y_hat = np.asarray(y_hat)
     if y_hat.ndim != 1:
-        raise ValueError(f"softmax_jacobian takes one example, shape (K,); got shape {y_hat.shape}")
+        raise InputError(f"softmax_jacobian takes one example, shape (K,); got shape {y_hat.shape}")
     return np.diag(y_hat) - np.outer(y_hat, y_hat)
 
 

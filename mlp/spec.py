@@ -52,10 +52,21 @@ def parse_spec(obj) -> Spec:
     for key in ("x", "y"):
         if not isinstance(obj[key], list) or any(isinstance(v, list) for v in obj[key]):
             raise InputError(f"{key} must be a flat list of numbers (one example)")
+    for key in ("x", "y", "W1", "W1_0", "W2", "W2_0"):
+        _refuse_booleans(key, obj[key])
     params = Params(obj["W1"], obj["W1_0"], obj["W2"], obj["W2_0"])
     params, x, y = check_example(params, obj["x"], obj["y"])
     lr = check_lr(obj["lr"])
     return Spec(params, x, y, obj["activation"], obj["loss"], lr, str(obj.get("source", "")))
+
+
+def _refuse_booleans(key: str, value, where: str = "") -> None:
+    """JSON's true and false are not numbers, though numpy would read [true, 0.5] as [1.0, 0.5]."""
+    if isinstance(value, bool):
+        raise InputError(f"{key} must contain only real numbers; got {json.dumps(value)} at {key}{where}")
+    if isinstance(value, list) and where.count("[") < 2:  # deeper is the wrong shape, refused later
+        for i, v in enumerate(value):
+            _refuse_booleans(key, v, f"{where}[{i}]")
 
 
 def load_spec(text: str) -> Spec:
@@ -64,6 +75,8 @@ def load_spec(text: str) -> Spec:
         obj = json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(f"malformed JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+    except RecursionError:
+        raise InputError("malformed JSON: lists or objects nested too deeply") from None
     return parse_spec(obj)
 
 

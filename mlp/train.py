@@ -23,7 +23,6 @@ confirm that it agrees with :func:`mlp.backward` to rounding error.
 
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
@@ -32,7 +31,7 @@ from mlp.activations import Activation, get_activation
 from mlp.losses import Loss, get_loss
 from mlp.network import Params, forward, init_params
 from mlp.softmax import softmax, softmax_backward
-from mlp.validate import InputError, as_float_array, check_example, check_finite, check_lr
+from mlp.validate import InputError, as_float_array, check_example, check_finite, check_int, check_lr
 
 
 class History(NamedTuple):
@@ -61,6 +60,7 @@ class TrainResult(NamedTuple):
 
 def one_hot(labels, K: int) -> np.ndarray:
     """Class numbers (M,) -> one-hot targets (K, M), one column per example."""
+    K = check_int("K", K)
     labels = check_labels("labels", labels, K)
     Y = np.zeros((K, labels.size))
     Y[labels, np.arange(labels.size)] = 1.0
@@ -95,26 +95,14 @@ def check_dataset(name: str, X, labels, K: int | None = None) -> tuple[np.ndarra
     X = as_float_array(name, X)
     if X.ndim != 2:
         raise InputError(f"{name} must have shape (N, M), one example per column; got shape {X.shape}")
+    if X.shape[0] == 0:
+        raise InputError(f"{name} has shape {X.shape}: an example needs at least one feature (N >= 1)")
     labels = check_labels(lname, labels, K)
     if labels.size != X.shape[1]:
         hint = f" (examples are columns: if yours are rows, pass {name}.T)" if labels.size == X.shape[0] else ""
         raise InputError(f"{lname} has {labels.size} entries but {name} has {X.shape[1]} columns (examples){hint}")
     check_finite(name, X)
     return X.astype(np.float64, copy=False), labels
-
-
-def _positive_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise InputError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
-
-
-def _lookup(get, name):
-    """get_activation / get_loss, with an unknown name reported as InputError."""
-    try:
-        return get(name)
-    except ValueError as e:
-        raise InputError(str(e)) from None
 
 
 def minibatch_gradients(params: Params, x: np.ndarray, y: np.ndarray, act: Activation, lossf: Loss):
@@ -182,7 +170,8 @@ def train(
     """Train the N -> hidden -> K network by minibatch SGD; return the params and a History.
 
     X: (N, M), one example per column; labels: (M,) class numbers 0..K-1, where K is
-    ``n_classes`` (default: the largest label + 1). ``seed`` seeds
+    ``n_classes`` (default: the number of columns of the given params' W2, else the
+    largest label + 1, and at least 2). ``seed`` seeds
     ``numpy.random.default_rng``, split into two independent streams: one draws the
     initial parameters (:func:`mlp.init_params`, skipped when ``params`` is given), the
     other the order of the examples in every epoch. The same seed gives the same run.
@@ -190,17 +179,19 @@ def train(
     ``X_val`` (N, M_val) with ``labels_val`` (M_val,) if given. Bad input raises
     InputError; so does a run that overflows, suggesting a smaller learning rate.
     """
-    act = _lookup(get_activation, activation)
-    lossf = _lookup(get_loss, loss)
+    act = get_activation(activation)
+    lossf = get_loss(loss)
     lr = check_lr(lr)
-    batch_size = _positive_int("batch_size", batch_size)
-    epochs = _positive_int("epochs", epochs, minimum=0)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise InputError(f"seed must be an integer >= 0; got {seed!r}")
+    batch_size = check_int("batch_size", batch_size)
+    epochs = check_int("epochs", epochs, minimum=0)
+    seed = check_int("seed", seed, minimum=0)
     if n_classes is not None:
-        n_classes = _positive_int("n_classes", n_classes, minimum=2)
-    if params is not None and n_classes is None and len(params) == 4 and np.ndim(params[2]) == 2:
-        n_classes = np.shape(params[2])[1]  # K is the number of columns of W2
+        n_classes = check_int("n_classes", n_classes, minimum=2)
+    if params is not None and len(params) == 4 and np.ndim(params[2]) == 2:
+        K_params = np.shape(params[2])[1]  # K is the number of columns of W2
+        if n_classes is not None and n_classes != K_params:
+            raise InputError(f"n_classes = {n_classes} but the given params have K = {K_params} outputs (W2 columns)")
+        n_classes = K_params
     X, labels = check_dataset("X", X, labels, n_classes)
     K = n_classes if n_classes is not None else max(int(labels.max()) + 1, 2)
     N, M = X.shape
@@ -209,7 +200,7 @@ def train(
     if params is None:
         if hidden is None:
             raise InputError("give the number of hidden units (hidden=...) or initial params")
-        params = init_params(init_rng, N, _positive_int("hidden", hidden), K)
+        params = init_params(init_rng, N, check_int("hidden", hidden), K)
     else:
         params, _, _ = check_example(params, X[:, :1])
         if hidden is not None and hidden != params.W1.shape[1]:

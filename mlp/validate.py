@@ -28,14 +28,28 @@ def as_float_array(name: str, value) -> np.ndarray:
         raise InputError(f"{name} is not a rectangular array of numbers (rows of different lengths?)") from None
     if a.dtype.kind == "f":  # already floating point: the common case, and the cheapest test
         return a
-    if a.dtype == object:
-        raise InputError(f"{name} is not a rectangular array of numbers (rows of different lengths?)")
+    if a.dtype == object:  # rectangular, but numpy could not store the entries as numbers
+        return _from_objects(name, a)
     if a.dtype == bool or not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
         kinds = {"U": "text", "S": "text", "b": "true/false", "c": "complex numbers", "M": "dates", "m": "durations"}
         raise InputError(f"{name} must contain only real numbers; got {kinds.get(a.dtype.kind, a.dtype.name)}")
     if not np.issubdtype(a.dtype, np.floating):
         a = a.astype(np.float64)
     return a
+
+
+def _from_objects(name: str, a: np.ndarray) -> np.ndarray:
+    """An object array (None, a dict, a Fraction, an integer too large for float64, ...) as
+    float64 if every entry is a real number that fits; otherwise name the first one that is not."""
+    for index, v in np.ndenumerate(a):
+        where = f" at {name}{list(index)}" if index else ""
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise InputError(f"{name} must contain only real numbers; got {v!r}{where}")
+        try:
+            float(v)
+        except OverflowError:
+            raise InputError(f"{name} has a number too large for floating point{where}") from None
+    return a.astype(np.float64)
 
 
 def all_finite(a: np.ndarray) -> bool:
@@ -61,6 +75,54 @@ def _check_shape(name: str, a: np.ndarray, expected: tuple, symbols: str) -> Non
 
 
 ALL_INPUTS = ("x", "W1", "W1_0", "W2", "W2_0", "y")
+PARAMS = ("W1", "W1_0", "W2", "W2_0")
+
+
+def float_params(params, what: str = "params", prefix: str = "") -> tuple[np.ndarray, ...]:
+    """The four arrays of params (W1, W1_0, W2, W2_0) as float arrays, named prefix + field."""
+    try:
+        n = len(params)
+    except TypeError:
+        n = None
+    if n != 4:
+        got = f"{n} arrays" if n is not None else repr(params)
+        raise InputError(f"{what} must be (W1, W1_0, W2, W2_0); got {got}")
+    W1, W1_0, W2, W2_0 = params
+    return (
+        as_float_array(prefix + "W1", W1),
+        as_float_array(prefix + "W1_0", W1_0),
+        as_float_array(prefix + "W2", W2),
+        as_float_array(prefix + "W2_0", W2_0),
+    )
+
+
+def check_params(params, what: str = "params", prefix: str = "", N: int | None = None):
+    """params (W1, W1_0, W2, W2_0) as a Params of float arrays whose shapes fit one another.
+
+    W1 is (N, N1) and W2 is (N1, K); W1_0 must be (N1,) and W2_0 (K,), and N, N1, K must
+    each be at least 1. N, if given (by x), is checked first: a transposed W1 is then
+    reported as W1's fault. ``prefix`` goes in front of each name in a message ("grad_"
+    for gradients). Values are not checked for NaN or inf.
+    """
+    from mlp.network import Params  # local import: network imports this module
+
+    W1, W1_0, W2, W2_0 = float_params(params, what, prefix)
+    if W1.ndim != 2:
+        raise InputError(f"{prefix}W1 must be a matrix of shape (N, N1); got shape {_shape(W1.shape)}")
+    if W1.size == 0:
+        raise InputError(f"{prefix}W1 has shape {_shape(W1.shape)}: a network needs N >= 1 and N1 >= 1")
+    N1 = W1.shape[1]
+    if N is not None:
+        _check_shape(prefix + "W1", W1, (N, N1), "(N, N1)")
+    _check_shape(prefix + "W1_0", W1_0, (N1,), "(N1,)")
+    if W2.ndim != 2:
+        raise InputError(f"{prefix}W2 must be a matrix of shape (N1, K); got shape {_shape(W2.shape)}")
+    K = W2.shape[1]
+    _check_shape(prefix + "W2", W2, (N1, K), "(N1, K)")
+    if K == 0:
+        raise InputError(f"{prefix}W2 has shape {_shape(W2.shape)}: a network needs at least one output (K >= 1)")
+    _check_shape(prefix + "W2_0", W2_0, (K,), "(K,)")
+    return Params(W1, W1_0, W2, W2_0)
 
 
 def check_example(params, x, y=None, finite=ALL_INPUTS):
@@ -71,36 +133,48 @@ def check_example(params, x, y=None, finite=ALL_INPUTS):
     NaN and inf (the backward pass, which never reads W1, W1_0 or W2_0, skips those).
     Returns the same values as float arrays (a tuple params, x, y).
     """
-    from mlp.network import Params  # local import: network imports this module
-
-    if len(params) != 4:
-        raise InputError(f"params must be (W1, W1_0, W2, W2_0); got {len(params)} arrays")
-    W1, W1_0, W2, W2_0 = params
-    W1, W1_0 = as_float_array("W1", W1), as_float_array("W1_0", W1_0)
-    W2, W2_0 = as_float_array("W2", W2), as_float_array("W2_0", W2_0)
     x = as_float_array("x", x)
     if x.ndim not in (1, 2):
         raise InputError(f"x must have shape (N,) or (N, B); got {_shape(x.shape)}")
-    if W1.ndim != 2:
-        raise InputError(f"W1 must be a matrix of shape (N, N1); got shape {_shape(W1.shape)}")
-    N, N1 = x.shape[0], W1.shape[1]
-    _check_shape("W1", W1, (N, N1), "(N, N1)")
-    _check_shape("W1_0", W1_0, (N1,), "(N1,)")
-    if W2.ndim != 2:
-        raise InputError(f"W2 must be a matrix of shape (N1, K); got shape {_shape(W2.shape)}")
-    K = W2.shape[1]
-    _check_shape("W2", W2, (N1, K), "(N1, K)")
-    _check_shape("W2_0", W2_0, (K,), "(K,)")
+    if x.size == 0:
+        if x.shape[0] == 0:
+            raise InputError(f"x has shape {_shape(x.shape)}: an example needs at least one input (N >= 1)")
+        raise InputError(f"x has shape {_shape(x.shape)}: a batch needs at least one example (B >= 1)")
+    params = check_params(params, N=x.shape[0])  # N comes from x
+    W1, W1_0, W2, W2_0 = params
     for name, a in (("x", x), ("W1", W1), ("W1_0", W1_0), ("W2", W2), ("W2_0", W2_0)):
         if name in finite:
             check_finite(name, a)
     if y is not None:
         y = as_float_array("y", y)
-        expected = (K, *x.shape[1:])
+        expected = (W2.shape[1], *x.shape[1:])
         _check_shape("y", y, expected, "(K,)" if x.ndim == 1 else "(K, B)")
         if "y" in finite:
             check_finite("y", y)
-    return Params(W1, W1_0, W2, W2_0), x, y
+    return params, x, y
+
+
+def check_fields(values, shapes: dict, what: str, finite: bool = True) -> None:
+    """Every named field of a Forward or Gradients must be an array of the given shape.
+
+    ``what`` says where the values should come from, for the message ("the Forward that
+    forward(params, x) returned").
+    """
+    for name, shape in shapes.items():
+        if not hasattr(values, name):
+            raise InputError(f"expected {what}; got {type(values).__name__}, which has no {name}")
+        a = as_float_array(name, getattr(values, name))
+        if a.shape != shape:
+            raise InputError(f"{name} has shape {_shape(a.shape)}, expected {_shape(shape)}: it is not {what}")
+        if finite:
+            check_finite(name, a)
+
+
+def check_int(name: str, value, minimum: int = 1) -> int:
+    """An integer (not a bool) >= minimum."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise InputError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
 
 
 def check_lr(lr) -> float:

@@ -135,6 +135,18 @@ def test_explain_never_prints_minus_zero(run_mlp):
     assert not re.search(r"-0\.0(?![0-9]*[1-9])", js.stdout)
 
 
+def test_explain_text_names_the_fused_delta2_the_targets_get():
+    """y_hat - y is the fused delta2 only for targets that sum to 1; soft targets get y_hat * sum(y) - y."""
+    from mlp.explain import explain, format_report
+
+    for y, form in (([0.0, 1.0], "fused form y_hat - y = "), ([0.5, 1.0], "fused form y_hat * sum(y) - y = ")):
+        spec = parse_spec(SPEC_342 | {"y": y})
+        text = format_report(spec, explain(spec), "title")
+        assert form in text
+        delta2 = explain(spec)["backward"]["delta2"]
+        np.testing.assert_allclose(delta2, explain(spec)["forward"]["y_hat"] * sum(y) - np.array(y), rtol=1e-12)
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad input
 
@@ -194,6 +206,22 @@ BAD_SPECS = [
     ),
     ("string-in-x", spec_with(x=[1.0, "two", 0.5]), ["x must contain only real numbers; got text"]),
     ("x-nested", spec_with(x=[[1.0], [-2.0], [0.5]]), ["x must be a flat list of numbers"]),
+    # numpy reads [true, -1.0, ...] as [1.0, -1.0, ...]: JSON's true must be refused before it gets there
+    (
+        "true-in-W1",
+        spec_with(W1=[[True, -1.0, 0.25, 1.5], [0.75, 0.5, -0.5, 0.25], [-1.0, 2.0, 1.0, -0.5]]),
+        ["W1 must contain only real numbers", "true at W1[0][0]"],
+    ),
+    ("null-in-x", spec_with(x=[1.0, None, 0.5]), ["x must contain only real numbers", "None at x[1]"]),
+    ("huge-integer", spec_with(x=[10**400, -2.0, 0.5]), ["x has a number too large for floating point", "x[0]"]),
+    ("nested-too-deeply", "[" * 100_000 + "]" * 100_000, ["malformed JSON", "nested too deeply"]),
+    # overflow: one line, no RuntimeWarning, no inf in the output (JSON has no inf)
+    (
+        "overflow-in-z1",
+        spec_with(x=[1.5e308, 1.5e308, 0.5], activation="sigmoid"),
+        ["z1 (forward) overflowed", "too large"],
+    ),
+    ("overflow-after-the-step", spec_with(lr=1e300), ["after the gradient step with lr = 1e+300", "smaller lr"]),
 ]
 
 

@@ -243,3 +243,14 @@ def test_bad_input_is_an_input_error_that_names_the_problem(problem2, odd):
 def test_importing_the_figures_starts_no_pyplot_state():
     code = "import sys, mlp.figures; sys.exit('matplotlib.pyplot' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False, timeout=60).returncode == 0
+
+
+def test_figures_refuse_what_is_not_a_network_or_a_forward(problem2):
+    """params=None used to fail in len(); a Forward of the wrong kind in getattr()."""
+    ex = problem2
+    with pytest.raises(mlp.InputError, match=r"params must be \(W1, W1_0, W2, W2_0\); got None"):
+        figures.network_diagram(None)
+    with pytest.raises(mlp.InputError, match=r"expected the Forward for this network and one example; got tuple"):
+        figures.network_diagram(ex.params, ex.x, (1, 2, 3, 4))
+    with pytest.raises(mlp.InputError, match="array_lines takes a scalar, vector or matrix"):
+        figures.array_lines(np.zeros((2, 2, 2)))

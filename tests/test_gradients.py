@@ -302,3 +302,49 @@ def test_mlp_gradient_checker_catches_a_wrong_gradient(rng):
     numeric = mlp.numerical_gradients(params, x, y, "sigmoid", "squared")
     _, _, g = loss_and_gradients(params, x, y, "sigmoid", "squared")
     assert mlp.relative_error(2 * g.grad_W2, numeric.W2) > 0.3
+
+
+# ---------------------------------------------------------------------------------------------
+# Regression tests for the checker's own input
+
+
+def test_relative_error_refuses_different_shapes_of_the_same_size(rng):
+    """It used to flatten both sides and compare a (3, 4) with a (4, 3) entry by entry."""
+    g = rng.standard_normal((3, 4))
+    with pytest.raises(mlp.InputError, match=r"a has shape \(3, 4\) but b has shape \(4, 3\)"):
+        mlp.relative_error(g, g.reshape(4, 3))
+    params = mlp.init_params(rng, 3, 4, 2)
+    swapped = params._replace(W1_0=params.W2_0, W2_0=params.W1_0)
+    with pytest.raises(mlp.InputError, match=r"a\[1\] has shape \(4,\) but b\[1\] has shape \(2,\)"):
+        mlp.relative_error(params, swapped)
+    assert mlp.relative_error(params, list(params)) == 0.0  # a Params against a list of the same arrays
+
+
+@pytest.mark.parametrize(
+    ("a", "message"),
+    [(None, "got None"), (True, "true/false"), ([np.nan, 1.0], "contains nan"), ([np.inf, 1.0], "contains inf")],
+    ids=["None", "bool", "nan", "inf"],
+)
+def test_relative_error_refuses_what_is_not_finite_numbers(a, message):
+    with pytest.raises(mlp.InputError, match=message):
+        mlp.relative_error(a, a)
+
+
+def test_relative_error_of_huge_numbers_does_not_overflow(rng):
+    assert mlp.relative_error([1e308], [-1e308]) == 1.0  # |a - b| overflowed to inf, then inf / inf = nan
+    a, b = rng.standard_normal(5), rng.standard_normal(5)
+    # dividing by a power of two is exact: the scale cannot change the answer
+    assert mlp.relative_error(a * 2.0**1000, b * 2.0**1000) == mlp.relative_error(a, b)
+
+
+def test_numerical_gradients_of_integer_params_are_those_of_the_same_floats():
+    """An integer array used to round theta +- h back to an integer: differences of 1 / (2 h)."""
+    spec = mlp.problem2()
+    as_ints = Params(*(np.rint(p).astype(np.int64) for p in spec.params))
+    as_floats = Params(*(p.astype(np.float64) for p in as_ints))
+    numeric = mlp.numerical_gradients(as_ints, spec.x, spec.y)
+    for got, want in zip(numeric, mlp.numerical_gradients(as_floats, spec.x, spec.y), strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert max(mlp.check_gradients(as_ints, spec.x, spec.y).values()) < 1e-7
+    with pytest.raises(mlp.InputError, match=r"h must be a finite number > 0"):
+        mlp.numerical_gradients(as_floats, spec.x, spec.y, h=0.0)

@@ -376,3 +376,117 @@ def test_numbers_print_zero_never_minus_zero():
     assert re.findall(r"-?\d+(?:\.\d+)?", text) == ["0", "1.5000", "0", "-2"]
     assert len(text.splitlines()) == 2  # a matrix prints one row per line
     assert "-0" not in mlp.latex_array(np.array([-0.0, -0.00001]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Regression tests: bad input that used to give a raw numpy error, or a silent wrong answer
+
+
+@pytest.mark.parametrize(
+    ("change", "x", "message"),
+    [
+        ({"W1": np.ones((3, 0)), "W1_0": np.ones(0), "W2": np.ones((0, 2))}, np.ones(3), r"^W1 has shape \(3, 0\)"),
+        ({"W2": np.ones((4, 0)), "W2_0": np.ones(0)}, np.ones(3), r"^W2 has shape \(4, 0\).*K >= 1"),
+        ({}, np.ones((3, 0)), r"^x has shape \(3, 0\).*at least one example"),
+        ({}, np.ones(0), r"^x has shape \(0,\).*at least one input"),
+    ],
+    ids=["N1=0", "K=0", "B=0", "N=0"],
+)
+def test_empty_dimensions_are_refused(change, x, message, rng):
+    """K = 0 used to fail deep in softmax; N1 = 0 and B = 0 passed silently."""
+    with pytest.raises(InputError, match=message):
+        forward(random_net(rng)._replace(**change), x)
+
+
+def test_params_that_are_not_four_arrays_are_refused(rng):
+    with pytest.raises(InputError, match=r"params must be \(W1, W1_0, W2, W2_0\); got None"):
+        forward(None, np.ones(3))
+    with pytest.raises(InputError, match=r"^W1 must contain only real numbers; got None"):
+        forward(random_net(rng)._replace(W1=None), np.ones(3))
+
+
+def test_entries_numpy_stores_as_objects(rng):
+    params = random_net(rng)
+    with pytest.raises(InputError, match=r"^x has a number too large for floating point at x\[0\]"):
+        forward(params, [10**400, 0, 0])
+    with pytest.raises(InputError, match=r"^x must contain only real numbers; got None at x\[1\]"):
+        forward(params, [1.0, None, 0.0])
+    from fractions import Fraction
+
+    exact = forward(params, [Fraction(1, 2), 0, 1])  # real numbers that fit: taken as float64
+    np.testing.assert_array_equal(exact.z1, forward(params, np.array([0.5, 0.0, 1.0])).z1)
+
+
+def test_backward_refuses_a_forward_of_another_batch_or_no_forward(rng):
+    params = random_net(rng)
+    x, y = rng.standard_normal((3, 2)), np.eye(2)
+    other = forward(params, rng.standard_normal((3, 5)))
+    with pytest.raises(InputError, match=r"^z1 has shape \(4, 5\), expected \(4, 2\): it is not the Forward"):
+        backward(params, x, y, other)
+    with pytest.raises(InputError, match=r"expected the Forward .* got NoneType"):
+        backward(params, x, y, None)
+    fwd = forward(params, x)
+    as_lists = mlp.Forward(*(a.tolist() for a in fwd))  # right shapes, as lists: fine
+    np.testing.assert_array_equal(backward(params, x, y, as_lists).grad_W1, backward(params, x, y, fwd).grad_W1)
+
+
+def test_loss_value_refuses_shapes_that_would_broadcast(rng):
+    """y (K, 1) against y_hat (K, B) used to broadcast and return the batch's sum as its mean."""
+    y_hat = softmax(rng.standard_normal((2, 3)))
+    with pytest.raises(InputError, match=r"y has shape \(2, 1\) and y_hat has shape \(2, 3\)"):
+        loss_value(np.array([[0.0], [1.0]]), y_hat)
+    with pytest.raises(InputError, match=r"y has shape \(2,\) and y_hat has shape \(2, 2\)"):
+        loss_value(np.array([0.0, 1.0]), y_hat[:, :2])  # B == K: would broadcast along the wrong axis
+    with pytest.raises(InputError, match=r"must be the same"):
+        loss_value(np.zeros((2, 0)), np.zeros((2, 0)))
+    with pytest.raises(InputError, match=r"^y_hat contains nan"):
+        loss_value([0.0, 1.0], [np.nan, 1.0])
+    # the mean over the batch, as before
+    y = np.eye(2)[:, [0, 1, 1]]
+    assert loss_value(y, y_hat) == pytest.approx(np.mean([loss_value(y[:, j], y_hat[:, j]) for j in range(3)]))
+
+
+def test_sgd_step_refuses_gradients_that_would_broadcast(rng):
+    """A bias gradient of shape (N1, 1) used to turn W1_0 into an (N1, N1) matrix, silently."""
+    params = random_net(rng)
+    g = Params(*(np.ones_like(p) for p in params))
+    with pytest.raises(InputError, match=r"grad_W1_0 has shape \(4, 1\), expected \(N1,\) = \(4,\)"):
+        sgd_step(params, g._replace(W1_0=np.ones((4, 1))), 0.1)
+    with pytest.raises(InputError, match=r"grad_W2_0 has shape \(1,\), expected \(K,\) = \(2,\)"):
+        sgd_step(params, g._replace(W2_0=np.ones(1)), 0.1)
+    with pytest.raises(InputError, match=r"grad_W1 has shape \(4, 4\), but W1 has shape \(3, 4\)"):
+        sgd_step(params, g._replace(W1=np.ones((4, 4))), 0.1)
+    with pytest.raises(InputError, match=r"grads must be \(W1, W1_0, W2, W2_0\); got 3 arrays"):
+        sgd_step(params, tuple(g)[:3], 0.1)
+    with pytest.raises(InputError, match=r"^grad_W2 contains nan"):
+        sgd_step(params, g._replace(W2=np.full((4, 2), np.nan)), 0.1)
+    with pytest.raises(InputError, match=r"layers must be a subset of \(1, 2\).*got 2"):
+        sgd_step(params, g, 0.1, layers=2)
+    with pytest.raises(InputError, match=r"the step overflowed: W1 - lr \* grad_W1 is not finite"):
+        sgd_step(params, g._replace(W1=np.full((3, 4), 1e300)), 1e300)
+
+
+def test_init_params_refuses_bad_sizes_and_a_missing_generator():
+    with pytest.raises(InputError, match=r"N1 must be an integer >= 1; got 0"):
+        mlp.init_params(np.random.default_rng(0), 3, 0, 2)
+    with pytest.raises(InputError, match=r"rng must be a numpy.random.Generator"):
+        mlp.init_params(0, 3, 4, 2)
+
+
+def test_cross_entropy_of_a_perfect_prediction_is_plus_zero():
+    value = cross_entropy(np.array([0.0, 1.0]), np.array([0.0, 1.0]))
+    assert value == 0.0
+    assert math.copysign(1.0, value) == 1.0  # not -0.0
+
+
+def test_display_helpers_refuse_what_they_cannot_show_and_write_huge_numbers_short():
+    assert mlp.fmt(1e308) == "1.0000e+308"  # not 309 digits of which 292 are noise
+    assert mlp.fmt(-2.5e15, 2) == "-2.50e+15"
+    assert mlp.fmt(123456789012345.0) == "123456789012345"  # below 1e15: still the whole number
+    with pytest.raises(InputError, match="format_array takes a scalar, vector or matrix"):
+        mlp.format_array(np.zeros((2, 2, 2)))
+    assert mlp.format_array(np.zeros((2, 0))) == "[[], []]"
+    with pytest.raises(InputError, match="latex_array takes"):
+        mlp.latex_array(np.zeros((2, 2, 2)))
+    with pytest.raises(InputError, match="softmax_jacobian takes one example"):
+        softmax_jacobian(np.zeros((2, 2)))

@@ -362,3 +362,17 @@ def test_predict_and_accuracy_check_their_input(rng):
         predict(params, np.zeros((5, 2)))
     with pytest.raises(InputError, match=r"labels\[1\] = 2 is outside the classes 0\.\.1"):
         accuracy(params, np.zeros((3, 2)), np.array([0, 2]))
+
+
+def test_n_classes_that_contradicts_the_given_params_is_an_input_error(small, rng):
+    """It used to reach the training loop and fail there with numpy's broadcasting error."""
+    X, labels = small
+    with pytest.raises(InputError, match=r"n_classes = 4 but the given params have K = 3 outputs"):
+        train(X, labels, n_classes=4, params=mlp.init_params(rng, 4, 5, 3), epochs=1)
+
+
+def test_data_without_features_and_one_hot_without_k_are_input_errors():
+    with pytest.raises(InputError, match=r"X has shape \(0, 3\): an example needs at least one feature"):
+        train(np.zeros((0, 3)), np.array([0, 1, 0]), 4, epochs=1)
+    with pytest.raises(InputError, match=r"K must be an integer >= 1; got None"):
+        one_hot(np.array([0, 1]), None)
