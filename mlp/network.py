@@ -103,17 +103,34 @@ def forward(params: Params, x, activation: str = "sigmoid") -> Forward:
     Raises InputError, naming the array, for a shape that does not fit or a NaN/inf.
     """
     act = get_activation(activation)
-    params, x, _ = check_example(params, x)
+    params, x, _ = check_example(params, x, finite=())  # shapes; NaN and inf are caught in z1 and z2
     W1, W1_0, W2, W2_0 = params
     X = _columns(x)  # (N, B)
     # The biases are added to every column (example): W1_0[:, None] is W1_0 as a column.
-    z1 = W1.T @ X + W1_0[:, np.newaxis]  # (N1, B)  z1 = W1^T x + W1_0
-    H = act.f(z1)  # (N1, B)  H = f(z1)
-    z2 = W2.T @ H + W2_0[:, np.newaxis]  # (K, B)   z2 = W2^T H + W2_0
-    if not all_finite(z2):
-        raise InputError("the logits z2 overflowed to inf: the weights or inputs are too large")
+    # A NaN or inf input (say inf + -inf) would make numpy warn; it is refused just below instead.
+    with np.errstate(over="ignore", invalid="ignore"):
+        z1 = W1.T @ X + W1_0[:, np.newaxis]  # (N1, B)  z1 = W1^T x + W1_0
+        if not all_finite(z1):
+            _refuse_non_finite("z1", params, x)
+        H = act.f(z1)  # (N1, B)  H = f(z1)
+        z2 = W2.T @ H + W2_0[:, np.newaxis]  # (K, B)   z2 = W2^T H + W2_0
+        if not all_finite(z2):
+            _refuse_non_finite("z2", params, x)
     y_hat = softmax(z2)  # (K, B)   y_hat = softmax(z2)
     return Forward(_like(x, z1), _like(x, H), _like(x, z2), _like(x, y_hat))
+
+
+def _refuse_non_finite(name: str, params: Params, x: np.ndarray):
+    """z1 or z2 holds a NaN or inf: raise InputError naming the input that has one, or the overflow.
+
+    Checking z1 and z2 is enough to catch a NaN or inf anywhere in x, W1, W1_0, W2 or W2_0,
+    so forward checks two arrays instead of five. Each z1[j] adds W1[i, j] * x[i] over every
+    input i, and W1_0[j]; a NaN or inf among them makes the sum NaN or inf (inf * 0 is NaN).
+    Likewise z2 for W2 and W2_0, since H = f(z1) is finite when z1 is.
+    """
+    check_example(params, x)  # raises InputError for the first input that holds a NaN or inf
+    what = "hidden pre-activation z1" if name == "z1" else "logits z2"
+    raise InputError(f"the {what} overflowed to inf: the weights or inputs are too large")
 
 
 def loss_value(y, y_hat, loss: str = "squared") -> float:
@@ -144,7 +161,7 @@ def backward(params: Params, x, y, fwd: Forward, activation: str = "sigmoid", lo
     """
     act = get_activation(activation)
     lossf = get_loss(loss)
-    # Shapes of everything; NaN/inf only in what this pass reads (x, y, W2; W1 was checked by forward).
+    # Shapes of everything; NaN/inf only in what this pass reads (x, y, W2): it never reads W1, W1_0, W2_0.
     params, x, y = check_example(params, x, y, finite=("x", "W2", "y"))
     W2 = params.W2
     X, Y = _columns(x), _columns(y)  # (N, B), (K, B)

@@ -219,7 +219,7 @@ BAD_SPECS = [
     (
         "overflow-in-z1",
         spec_with(x=[1.5e308, 1.5e308, 0.5], activation="sigmoid"),
-        ["z1 (forward) overflowed", "too large"],
+        ["pre-activation z1 overflowed", "too large"],
     ),
     ("overflow-after-the-step", spec_with(lr=1e300), ["after the gradient step with lr = 1e+300", "smaller lr"]),
 ]

@@ -490,3 +490,30 @@ def test_display_helpers_refuse_what_they_cannot_show_and_write_huge_numbers_sho
         mlp.latex_array(np.zeros((2, 2, 2)))
     with pytest.raises(InputError, match="softmax_jacobian takes one example"):
         softmax_jacobian(np.zeros((2, 2)))
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("W1_0", r"^W1_0 contains -inf at index \[0\]"),  # inf + -inf inside z1: no RuntimeWarning
+        ("W2_0", r"^W2_0 contains -inf at index \[0\]"),  # inf + -inf inside z2
+        ("W1", r"^W1 contains nan at index \[1, 0\]"),  # hidden by ReLU if only H were checked
+    ],
+)
+def test_forward_finds_a_non_finite_input_through_z1_and_z2(where, message):
+    # forward checks z1 and z2 rather than each input; the error must still name the input.
+    W1, W1_0, W2, W2_0 = np.array([[1e308], [1e308]]), np.array([0.0]), np.array([[1.0, 2.0]]), np.zeros(2)
+    if where == "W1_0":  # W1^T x overflows to +inf (no warning), then + -inf
+        W1_0 = np.array([-np.inf])
+    elif where == "W2_0":  # W2^T H overflows to +inf, then + -inf
+        W1, W2, W2_0 = np.ones((2, 1)), np.array([[1e308, 2.0]]), np.array([-np.inf, 0.0])
+    else:
+        W1 = np.array([[-1.0], [np.nan]])
+    with pytest.raises(InputError, match=message):
+        mlp.forward(mlp.Params(W1, W1_0, W2, W2_0), np.array([1.0, 1.0]), "relu")
+
+
+def test_forward_reports_an_overflow_of_finite_inputs():
+    params = mlp.Params(np.array([[1e308], [1e308]]), np.array([0.0]), np.array([[1.0, 2.0]]), np.zeros(2))
+    with pytest.raises(InputError, match=r"^the hidden pre-activation z1 overflowed to inf"):
+        mlp.forward(params, np.array([10.0, 10.0]), "sigmoid")
