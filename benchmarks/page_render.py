@@ -40,18 +40,12 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the browser tests' Chromium flags and page list
+from book_pages import CHROMIUM_FLAGS, toc_pages  # noqa: E402
+
 OUT = ROOT / "_build" / "render-benchmark"
 MATHJAX = ROOT / "node_modules" / "mathjax" / "es5"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 NETWORKS = {  # Chrome DevTools' presets: latency ms, bytes/s down and up
     "local": None,
     "4g": {"latency": 60, "downloadThroughput": 9_000_000 / 8, "uploadThroughput": 9_000_000 / 8},
@@ -126,22 +120,6 @@ def mathjax_config() -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
-
-
-def toc_pages(toc_file: Path) -> list[str]:
-    toc = yaml.safe_load(toc_file.read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections"))
-
-    walk(toc.get("chapters"))
-    for part in toc.get("parts") or []:
-        walk(part.get("chapters"))
-    return [str(Path(p).with_suffix("")) for p in pages]
 
 
 def heaviest_page(html: Path, toc_file: Path) -> tuple[str, int]:

@@ -10,31 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
+from book_pages import toc_pages
 from bs4 import BeautifulSoup
 
 import mlp
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
-
-
-def toc_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections", []))
-            for part in entry.get("parts", []):
-                walk(part.get("chapters", []))
-
-    walk(toc.get("chapters", []))
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    return files
 
 
 @pytest.fixture(scope="module")
@@ -53,15 +35,15 @@ def page_text(built, name):
 
 
 def test_every_page_in_the_toc_was_built(built):
-    files = toc_files()
+    files = toc_pages()
     assert len(files) >= 5
-    missing = [f for f in files if not (built / f"{Path(f).with_suffix('')}.html").exists()]
+    missing = [f for f in files if not (built / f"{f}.html").exists()]
     assert not missing, f"pages in _toc.yml with no HTML: {missing}"
 
 
-@pytest.mark.parametrize("page", toc_files())
+@pytest.mark.parametrize("page", toc_pages())
 def test_no_glue_key_left_unresolved(built, page):
-    text = page_text(built, str(Path(page).with_suffix("")))
+    text = page_text(built, page)
     assert "{glue" not in text and "glue:text" not in text and "glue:math" not in text
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import yaml
+from book_pages import CHROMIUM_FLAGS, toc_pages
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,16 +36,6 @@ HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
 SCREENSHOTS = HTML.parent / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# Playwright itself adds --headless and a fresh --user-data-dir (the profile folder below).
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1280, "height": 900}
 
 # Console errors that are harmless: (regular expression, why). None is needed today: the two the toolchain
@@ -53,25 +43,6 @@ VIEWPORT = {"width": 1280, "height": 900}
 CONSOLE_ALLOW: list[tuple[str, str]] = []
 
 KATEX_ERROR_RED = "rgb(204, 0, 0)"  # KaTeX's errorColor #cc0000, for commands it could not typeset
-
-
-def toc_pages() -> list[str]:
-    """Every page listed in _toc.yml (root, chapters, sections, parts), as a path without suffix."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections"))
-            for part in entry.get("parts") or []:
-                walk(part.get("chapters"))
-
-    walk(toc.get("chapters"))
-    for part in toc.get("parts") or []:
-        walk(part.get("chapters"))
-    return [str(Path(page).with_suffix("")) for page in pages]
 
 
 PAGES = toc_pages()
