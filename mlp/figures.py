@@ -187,26 +187,17 @@ def network_diagram(
     units(layer_x[1], pos_hid, "H", "#E6F0F8")
     units(layer_x[2], pos_out, r"\hat{y}", "#E6F0F8")
 
-    for j, yc in enumerate(pos_hid):
-        ax.text(
-            layer_x[1],
-            yc - radius - 0.12,
-            rf"bias $W^1_0[{j + 1}]$ = {fmt(W1_0[j], decimals)}",
-            ha="center",
-            va="top",
-            fontsize=fontsize * 0.9,
-            color=_GREEN,
-        )
-    for k, yc in enumerate(pos_out):
-        ax.text(
-            layer_x[2],
-            yc - radius - 0.12,
-            rf"bias $W^2_0[{k + 1}]$ = {fmt(W2_0[k], decimals)}",
-            ha="center",
-            va="top",
-            fontsize=fontsize * 0.9,
-            color=_GREEN,
-        )
+    for layer, positions, bias in ((1, pos_hid, W1_0), (2, pos_out, W2_0)):  # each bias under its unit
+        for j, yc in enumerate(positions):
+            ax.text(
+                layer_x[layer],
+                yc - radius - 0.12,
+                rf"bias $W^{layer}_0[{j + 1}]$ = {fmt(bias[j], decimals)}",
+                ha="center",
+                va="top",
+                fontsize=fontsize * 0.9,
+                color=_GREEN,
+            )
 
     if x is not None:
         for i, yc in enumerate(pos_in):
