@@ -4,7 +4,8 @@
 #               the browser tests in Debian's Chromium)
 # Also: make pdf (_build/latex/book.pdf), make notebooks (re-execute chapters/*.ipynb in place after a
 # change to mlp, then commit them: strict nbval compares their stored outputs), make render-benchmark.
-# A system package that is missing is installed when make runs as root with apt-get; otherwise make
+# A system package that is missing (python3-venv, node, npm, TeX Live, Chromium) is installed when make runs
+# as root with apt-get; otherwise make
 # stops at once and prints the one command that installs it.
 PYTHON ?= python3
 VENV := .venv
@@ -58,7 +59,15 @@ system-test:
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is needed; found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
-	$(PYTHON) -m venv $(VENV)
+	@# Debian splits venv's pip bootstrap (ensurepip) into the python3-venv package.
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null; \
+	  else \
+	    echo "Python's venv module cannot bootstrap pip here. Install it with:"; \
+	    echo "  sudo apt-get install -y --no-install-recommends python3-venv"; exit 1; \
+	  fi; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[book,test]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
