@@ -5,8 +5,7 @@
 # Also: make pdf (_build/latex/book.pdf), make notebooks (re-execute chapters/*.ipynb in place after a
 # change to mlp, then commit them: strict nbval compares their stored outputs), make render-benchmark.
 # A system package that is missing (python3-venv, node, npm, TeX Live, Chromium) is installed when make runs
-# as root with apt-get; otherwise make
-# stops at once and prints the one command that installs it.
+# as root with apt-get; otherwise make stops at once and prints the one command that installs it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
