@@ -34,11 +34,11 @@ def squared_loss_grad(y, y_hat):
     return (np.asarray(y_hat) - np.asarray(y)) / _batch_size(y)
 
 
-def _safe_log(p):
-    """log(p) for probabilities, clipped at the smallest positive normal number so
-    that p = 0 gives a large finite value (about -708 in float64) instead of -inf."""
+def _clipped(p):
+    """Probabilities raised to at least the smallest positive normal number of their dtype,
+    so that log(p) and 1 / p stay finite at p = 0 (log gives about -708 in float64)."""
     p = np.asarray(p)
-    return np.log(np.maximum(p, np.finfo(p.dtype).tiny))
+    return np.maximum(p, np.finfo(p.dtype).tiny)
 
 
 def cross_entropy(y, y_hat):
@@ -48,7 +48,7 @@ def cross_entropy(y, y_hat):
     a zero target times a clipped log is exactly 0.
     """
     y = np.asarray(y)
-    return -float(np.sum(y * _safe_log(y_hat))) / _batch_size(y) + 0.0  # + 0.0: a zero loss is 0.0, not -0.0
+    return -float(np.sum(y * np.log(_clipped(y_hat)))) / _batch_size(y) + 0.0  # + 0.0: a zero loss is 0.0, not -0.0
 
 
 def cross_entropy_grad(y, y_hat):
@@ -57,8 +57,7 @@ def cross_entropy_grad(y, y_hat):
     Large where the model gives a target class a tiny probability. Through the softmax
     it combines into the well-behaved softmax_cross_entropy_delta.
     """
-    y_hat = np.asarray(y_hat)
-    return -np.asarray(y) / np.maximum(y_hat, np.finfo(y_hat.dtype).tiny) / _batch_size(y)
+    return -np.asarray(y) / _clipped(y_hat) / _batch_size(y)
 
 
 def softmax_cross_entropy_delta(y, y_hat):
