@@ -4,8 +4,10 @@
 #               the browser tests in Debian's Chromium)
 # Also: make pdf (_build/latex/book.pdf), make notebooks (re-execute chapters/*.ipynb in place after a
 # change to mlp, then commit them: strict nbval compares their stored outputs), make render-benchmark.
-# A system package that is missing (python3-venv, node, npm, TeX Live, Chromium) is installed when make runs
-# as root with apt-get; otherwise make stops at once and prints the one command that installs it.
+# The Python toolchain is installed from requirements.lock (exact versions and hashes); `make lock` updates it.
+# The system packages that are missing (python3-venv, node, npm, TeX Live, Chromium) are all installed at once
+# when make runs as root with apt-get; otherwise make stops before doing anything else and prints, on standard
+# error, the one apt-get line that installs them all.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -13,18 +15,24 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 LATEX_DIR := _build/latex
 
-# What each step needs from the system, as program-or-TeX-file:Debian-package.
-SYSTEM_BOOK := node:nodejs npm:npm
+# What each step needs from the system, as check:Debian-package. A check is a program on PATH, a TeX file
+# (found by kpsewhich), or `ensurepip`: Python's venv module can bootstrap pip (Debian splits that into
+# python3-venv).
+SYSTEM_PYTHON := ensurepip:python3-venv
+SYSTEM_BOOK := $(SYSTEM_PYTHON) node:nodejs npm:npm
 SYSTEM_PDF := latexmk:latexmk pdflatex:texlive-latex-recommended fncychap.sty:texlive-latex-extra \
 	t1xtt.tfm:texlive-fonts-recommended tgtermes.sty:tex-gyre pdftotext:poppler-utils
 SYSTEM_BROWSER := chromium:chromium
 
-# $(call need,LIST): install or name the Debian packages in LIST whose program or TeX file is missing.
+# $(call need,LIST): before anything else, find every Debian package in LIST whose check fails, and install
+# them all with one apt-get (when make runs as root and apt-get exists) or name them all in one
+# `apt-get install` line on standard error and stop.
 define need
 	@missing=""; \
 	for pair in $(1); do \
 	  what=$${pair%%:*}; pkg=$${pair##*:}; \
 	  case $$what in \
+	    ensurepip) $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1 ;; \
 	    *.sty|*.tfm) kpsewhich $$what >/dev/null 2>&1 ;; \
 	    *) command -v $$what >/dev/null 2>&1 ;; \
 	  esac && continue; \
@@ -32,20 +40,23 @@ define need
 	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing system packages:$$missing"; \
+	    echo "installing system packages:$$missing" >&2; \
 	    export DEBIAN_FRONTEND=noninteractive; \
 	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
 	  else \
-	    echo "missing system packages:$$missing. Install them with:"; \
-	    echo "  sudo apt-get install -y --no-install-recommends$$missing"; \
+	    echo "missing system packages:$$missing. Install them all with:" >&2; \
+	    echo "  sudo apt-get install -y --no-install-recommends$$missing" >&2; \
 	    exit 1; \
 	  fi; \
 	fi
 endef
 
-.PHONY: book pdf test lint example clean render-benchmark system-book system-pdf system-test notebooks
+.PHONY: book pdf test lint example clean render-benchmark system-python system-book system-pdf system-test notebooks lock
 # `make -j` must not run the HTML and LaTeX builds at once: they share _build/.doctrees.
 .NOTPARALLEL:
+
+system-python:
+	$(call need,$(SYSTEM_PYTHON))
 
 system-book:
 	$(call need,$(SYSTEM_BOOK))
@@ -56,21 +67,26 @@ system-pdf:
 system-test:
 	$(call need,$(SYSTEM_BOOK) $(SYSTEM_PDF) $(SYSTEM_BROWSER))
 
-$(STAMP): pyproject.toml
+# The Python packages that build and test the book, at the exact versions and hashes of requirements.lock
+# (`make lock` updates it from pyproject.toml); then mlp itself, editable, without dependencies.
+$(STAMP): pyproject.toml requirements.lock | system-python
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is needed; found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
-	@# Debian splits venv's pip bootstrap (ensurepip) into the python3-venv package.
-	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null; \
-	  else \
-	    echo "Python's venv module cannot bootstrap pip here. Install it with:"; \
-	    echo "  sudo apt-get install -y --no-install-recommends python3-venv"; exit 1; \
-	  fi; }
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[book,test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
+
+# Re-resolve requirements.lock from pyproject.toml's book and test extras: the newest releases that fit, for
+# every platform and Python >= 3.11, with hashes. Review the diff, run `make test`, and commit both files.
+LOCK_COMMAND := uv pip compile pyproject.toml --extra book --extra test --universal --python-version 3.11 \
+	--generate-hashes --quiet --custom-compile-command "make lock" -o requirements.lock
+# uv runs from a venv of its own, so a broken lock can always be re-made.
+UV_VERSION := 0.13.9
+lock: | system-python
+	test -x .venv-lock/bin/uv || { $(PYTHON) -m venv .venv-lock && .venv-lock/bin/python -m pip install --quiet uv==$(UV_VERSION); }
+	.venv-lock/bin/$(LOCK_COMMAND)
 
 # katex (typesets the math during the build), axe-core (browser tests) and mathjax (render-benchmark only),
 # exactly as package-lock.json pins them.
