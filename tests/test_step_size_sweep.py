@@ -88,7 +88,8 @@ def test_the_minima(sweep):
 
 
 def test_only_the_sweep_figure_escapes_nbval():
-    """Exactly one cell in the book is tagged nbval-ignore-output, and all it stores is the sweep's figure."""
+    """Exactly one cell in the book is tagged nbval-ignore-output; it only glues the sweep's figure, and the
+    notebook stores no output for it (the book's build executes it)."""
     tagged = []
     for path in sorted((ROOT / "chapters").glob("*.ipynb")):
         for cell in json.loads(path.read_text())["cells"]:
@@ -100,6 +101,4 @@ def test_only_the_sweep_figure_escapes_nbval():
     assert name == "gradient_checking.ipynb"
     code = [line for line in "".join(cell["source"]).splitlines() if line and not line.startswith("#")]
     assert code == ['glue("gc_fig_step_size", fig, display=False)']
-    (output,) = cell["outputs"]
-    assert set(output["data"]) <= {"application/papermill.record/image/png", "application/papermill.record/text/plain"}
-    assert output["metadata"]["scrapbook"]["name"] == "gc_fig_step_size"
+    assert cell["outputs"] == [], "tools/execute_notebooks.py stores no output for this cell"
