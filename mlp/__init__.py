@@ -18,7 +18,6 @@ from mlp.activations import (
     tanh,
     tanh_prime,
 )
-from mlp.display import latex_array
 from mlp.explain import explain, fmt, format_array
 from mlp.gradcheck import centered_differences, check_gradients, numerical_gradients, relative_error
 from mlp.losses import (
@@ -67,7 +66,6 @@ __all__ = [
     "identity",
     "identity_prime",
     "init_params",
-    "latex_array",
     "load_spec",
     "loss_and_gradients",
     "loss_value",

@@ -1,8 +1,8 @@
 """The one shape table: every symbol of the book, its name in code, and its shape.
 
 N inputs, N1 hidden units, K classes, B examples in a batch (a single example drops
-the trailing B). The book renders this table (``shape_table_markdown``) and the
-docstring of :mod:`mlp.network` embeds it (``shape_table_text``), so the two cannot
+the trailing B). The book renders this table (``mlp_book.shapes.shape_table_markdown``) and
+the docstring of :mod:`mlp.network` embeds it (``shape_table_text``), so the two cannot
 drift apart. A gradient always has the shape of what it is taken with respect to.
 """
 
@@ -40,13 +40,6 @@ SHAPE_TABLE: tuple[Row, ...] = (
     Row(r"\nabla W^1 = x \delta_1^T", "grad W1 = x delta1^T", "grad_W1", "(N, N1)", "gradient of W1"),
     Row(r"\nabla W^1_0 = \delta_1", "grad W1_0 = delta1", "grad_W1_0", "(N1,)", "gradient of W1_0 (summed over B)"),
 )
-
-
-def shape_table_markdown() -> str:
-    """The table as MyST Markdown (math in $...$, code names in backticks)."""
-    lines = ["| math | code | shape | meaning |", "|---|---|---|---|"]
-    lines += [f"| ${r.tex}$ | `{r.code}` | {r.shape} | {r.meaning} |" for r in SHAPE_TABLE]
-    return "\n".join(lines)
 
 
 def shape_table_text() -> str:

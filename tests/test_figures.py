@@ -1,4 +1,4 @@
-"""Light tests of mlp.figures: each function returns a Figure that shows the values it is given.
+"""Light tests of mlp_book.figures: each function returns a Figure that shows the values it is given.
 
 The values come from mlp (Problem 2, and a random 3-4-2 network whose entries are all different),
 so a figure that typed its own numbers, dropped one, or put a gradient in a value card would fail.
@@ -22,8 +22,8 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Annotation, Text
 
 import mlp
-from mlp import figures
-from mlp.figures import array_lines
+from mlp_book import figures
+from mlp_book.figures import array_lines
 
 
 def run_example(params, x, y, activation, loss):
@@ -241,7 +241,7 @@ def test_bad_input_is_an_input_error_that_names_the_problem(problem2, odd):
 
 
 def test_importing_the_figures_starts_no_pyplot_state():
-    code = "import sys, mlp.figures; sys.exit('matplotlib.pyplot' in sys.modules)"
+    code = "import sys, mlp_book.figures; sys.exit('matplotlib.pyplot' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False, timeout=60).returncode == 0
 
 

@@ -28,6 +28,7 @@ from mlp import (
     softmax_cross_entropy_delta,
     softmax_jacobian,
 )
+from mlp_book.display import latex_array
 
 ACTIVATIONS = ["sigmoid", "relu", "tanh", "identity"]
 LOSSES = ["squared", "cross_entropy"]
@@ -375,7 +376,7 @@ def test_numbers_print_zero_never_minus_zero():
     assert "-0" not in text
     assert re.findall(r"-?\d+(?:\.\d+)?", text) == ["0", "1.5000", "0", "-2"]
     assert len(text.splitlines()) == 2  # a matrix prints one row per line
-    assert "-0" not in mlp.latex_array(np.array([-0.0, -0.00001]))
+    assert "-0" not in latex_array(np.array([-0.0, -0.00001]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -487,7 +488,7 @@ def test_display_helpers_refuse_what_they_cannot_show_and_write_huge_numbers_sho
         mlp.format_array(np.zeros((2, 2, 2)))
     assert mlp.format_array(np.zeros((2, 0))) == "[[], []]"
     with pytest.raises(InputError, match="latex_array takes"):
-        mlp.latex_array(np.zeros((2, 2, 2)))
+        latex_array(np.zeros((2, 2, 2)))
     with pytest.raises(InputError, match="softmax_jacobian takes one example"):
         softmax_jacobian(np.zeros((2, 2)))
 

@@ -5,7 +5,8 @@ import pytest
 
 import mlp
 import mlp.network
-from mlp.shapes import SHAPE_TABLE, shape_table_markdown, shape_table_text
+from mlp.shapes import SHAPE_TABLE, shape_table_text
+from mlp_book.shapes import shape_table_markdown
 
 
 def test_network_docstring_embeds_the_shape_table():

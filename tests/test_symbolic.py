@@ -1,4 +1,4 @@
-"""Problem 1's formulas against SymPy's own derivatives (mlp.symbolic), exactly.
+"""Problem 1's formulas against SymPy's own derivatives (mlp_book.symbolic), exactly.
 
 Each formula of chapters/problem1.md is compared with SymPy's differentiation of the symbolic forward pass,
 for a general activation f and a general loss ell, and for the concrete cases the page discusses. Negative
@@ -16,8 +16,8 @@ import pytest
 import sympy as sp
 
 import mlp
-from mlp import symbolic
-from mlp.symbolic import Net
+from mlp_book import symbolic
+from mlp_book.symbolic import Net
 
 # Sizes (N, N1, K) all different from one another, in both orders of N1 and K: a sum over the wrong range
 # or a transposed product cannot pass by accident.
