@@ -11,9 +11,10 @@ import numbers
 
 import numpy as np
 
+from mlp.core import Params
+from mlp.errors import InputError
 
-class InputError(ValueError):
-    """Bad input to mlp: the message says what is wrong and where."""
+__all__ = ["InputError"]
 
 
 def _shape(shape) -> str:
@@ -104,20 +105,28 @@ def check_params(params, what: str = "params", prefix: str = "", N: int | None =
     reported as W1's fault. ``prefix`` goes in front of each name in a message ("grad_"
     for gradients). Values are not checked for NaN or inf.
     """
-    from mlp.network import Params  # local import: network imports this module
-
     W1, W1_0, W2, W2_0 = float_params(params, what, prefix)
     if W1.ndim != 2:
         raise InputError(f"{prefix}W1 must be a matrix of shape (N, N1); got shape {_shape(W1.shape)}")
     if W1.size == 0:
         raise InputError(f"{prefix}W1 has shape {_shape(W1.shape)}: a network needs N >= 1 and N1 >= 1")
     N1 = W1.shape[1]
-    if N is not None:
+    if N is not None and W1.shape[0] != N:
+        if W1.shape[1] == N and W1_0.shape == (W1.shape[0],):  # N1 x N: written with a row per hidden unit
+            raise InputError(
+                f"{prefix}W1 has shape {_shape(W1.shape)}, expected (N, N1) = {_shape((N, W1.shape[0]))}: it looks"
+                f" transposed. W1 has one row per input (row i holds the weights leaving x[i]); pass {prefix}W1.T"
+            )
         _check_shape(prefix + "W1", W1, (N, N1), "(N, N1)")
     _check_shape(prefix + "W1_0", W1_0, (N1,), "(N1,)")
     if W2.ndim != 2:
         raise InputError(f"{prefix}W2 must be a matrix of shape (N1, K); got shape {_shape(W2.shape)}")
     K = W2.shape[1]
+    if W2.shape[0] != N1 and W2.shape[1] == N1 and W2_0.shape == (W2.shape[0],):
+        raise InputError(
+            f"{prefix}W2 has shape {_shape(W2.shape)}, expected (N1, K) = {_shape((N1, W2.shape[0]))}: it looks"
+            f" transposed. W2 has one row per hidden unit; pass {prefix}W2.T"
+        )
     _check_shape(prefix + "W2", W2, (N1, K), "(N1, K)")
     if K == 0:
         raise InputError(f"{prefix}W2 has shape {_shape(W2.shape)}: a network needs at least one output (K >= 1)")
@@ -181,6 +190,13 @@ def check_lr(lr) -> float:
     """A learning rate must be a finite, non-negative real number."""
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
         raise InputError(f"lr must be a number; got {lr!r}")
-    if not math.isfinite(lr) or lr < 0:
-        raise InputError(f"lr must be a finite number >= 0; got {lr!r}")
-    return float(lr)
+    try:
+        value = float(lr)
+    except OverflowError:  # an integer such as 10**400
+        value = math.inf
+    if not math.isfinite(value) or value < 0:
+        shown = (
+            f"{lr!r}" if not isinstance(lr, int) or abs(lr) < 10**20 else f"an integer of {len(str(abs(lr)))} digits"
+        )
+        raise InputError(f"lr must be a finite number >= 0; got {shown}")
+    return value + 0.0  # + 0.0: -0.0 becomes 0.0
