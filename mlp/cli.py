@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
 def _read(path: str, stdin) -> str:
     if path == "-":
         if stdin is None:
-            raise InputError("standard input is closed: give a spec file, or pipe the spec into - ")
+            raise InputError("standard input is closed: give a spec file, or pipe the spec into `explain -`")
         stream = getattr(stdin, "buffer", stdin)  # bytes, so a bad encoding is ours to report
         try:
             data = stream.read()

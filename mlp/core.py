@@ -52,27 +52,28 @@ class Gradients(NamedTuple):
 
 
 def forward(params: Params, x: np.ndarray, act: Activation) -> Forward:
-    """x (N, B) -> z1, H (N1, B) -> z2, y_hat (K, B)."""
+    """x (N, B) -> z1, H (N1, B) -> z2, y_hat (K, B). Biases add to every column."""
     W1, W1_0, W2, W2_0 = params
-    z1 = W1.T @ x + W1_0[:, None]  # (N1, B)  z1 = W1^T x + W1_0  (bias added to every column)
+    z1 = W1.T @ x + W1_0[:, None]  # (N1, B)  z1 = W1^T x + W1_0
     H = act.f(z1)  # (N1, B)  H = f(z1)
     z2 = W2.T @ H + W2_0[:, None]  # (K, B)   z2 = W2^T H + W2_0
     y_hat = softmax(z2)  # (K, B)   y_hat = softmax(z2)
     return Forward(z1, H, z2, y_hat)
 
 
-def backward(params: Params, x: np.ndarray, y: np.ndarray, fwd: Forward, act: Activation, loss: Loss) -> Gradients:
-    """The gradient of the loss (mean over the B columns) with respect to everything, output to input."""
+def backward(params, x, y, fwd: Forward, act: Activation, loss: Loss) -> Gradients:
+    """Gradients of the loss (mean over the B columns), from the output back to W1."""
     W2 = params.W2
-    grad_y_hat = loss.grad(y, fwd.z2, fwd.y_hat)  # (K, B)   grad y_hat = dl/dy_hat
-    delta2 = loss.delta2(y, fwd.z2, fwd.y_hat)  # (K, B)   delta2 = J^T grad y_hat = dl/dz2 (exact form: mlp.losses)
+    grad_y_hat = loss.grad(y, fwd.z2, fwd.y_hat)  # (K, B)   dl/dy_hat
+    delta2 = loss.delta2(y, fwd.z2, fwd.y_hat)  # (K, B)   delta2 = J^T grad y_hat
     grad_W2 = fwd.H @ delta2.T  # (N1, K)  grad W2 = H delta2^T
-    grad_W2_0 = delta2.sum(axis=1)  # (K,)     grad W2_0 = delta2, summed over the batch
+    grad_W2_0 = delta2.sum(axis=1)  # (K,)     grad W2_0 = delta2, summed over B
     grad_H = W2 @ delta2  # (N1, B)  grad H = W2 delta2
     delta1 = grad_H * act.f_prime(fwd.z1)  # (N1, B)  delta1 = grad H * f'(z1)
     grad_W1 = x @ delta1.T  # (N, N1)  grad W1 = x delta1^T
-    grad_W1_0 = delta1.sum(axis=1)  # (N1,)    grad W1_0 = delta1, summed over the batch
-    return Gradients(grad_y_hat, delta2, grad_W2, grad_W2_0, grad_H, delta1, grad_W1, grad_W1_0)
+    grad_W1_0 = delta1.sum(axis=1)  # (N1,)    grad W1_0 = delta1, summed over B
+    return Gradients(grad_y_hat, delta2, grad_W2, grad_W2_0,
+                     grad_H, delta1, grad_W1, grad_W1_0)  # fmt: skip
 
 
 def step(params: Params, grads: Params, lr: float, layers=(1, 2)) -> Params:

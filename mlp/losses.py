@@ -10,7 +10,7 @@ anything computed from the rounded probabilities loses what the loss and its gra
 made of (1 - y_hat is e^-40 at a gap of 40, not 0). So the network's loss and delta2 are
 computed from the logits z2: the cross-entropy through log-sum-exp (:func:`mlp.softmax.log_softmax`) (never from clipped
 probabilities, which would cap it), and each 1 - y_hat of the leading class as the sum of the
-other probabilities (:func:`mlp.softmax.softmax_complement`). The functions of y_hat are kept
+other probabilities (as :func:`mlp.softmax.softmax_complement` does). The functions of y_hat are kept
 for what a page computes by hand.
 """
 
@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from mlp.errors import InputError
-from mlp.softmax import log_softmax, softmax, softmax_complement
+from mlp.softmax import log_softmax, softmax
 
 
 def _batch_size(y) -> int:
@@ -37,15 +37,34 @@ def _top(z2):
     return top if z2.ndim == 1 else (top, np.arange(z2.shape[1]))
 
 
+def _top_complement(y_hat, top):
+    """1 - y_hat at each column's largest entry, as the sum of the column's other entries (exact)."""
+    rows = np.arange(y_hat.shape[0])
+    others = rows != top if y_hat.ndim == 1 else rows[:, None] != top[0]
+    return np.sum(y_hat, axis=0, where=others)
+
+
+SATURATED = 1.0 - 2.0**-10  # above this a probability is "near 1": 1 - y_hat loses digits when subtracted
+
+
+def _saturated(y_hat) -> bool:
+    """Does some column's largest probability exceed SATURATED? Below it, 1 - y_hat computed plainly
+    loses at most 10 of the 53 bits (relative error under 3e-13), so the plain formulas are exact enough
+    and the exact forms, which cost more, are used only where they matter."""
+    return bool(y_hat.max() > SATURATED)
+
+
 def residual(y, z2, y_hat=None):
     """r = y_hat - y from the logits, the leading class's entry as (1 - y) - (1 - y_hat), exact.
-    ``y_hat``, if given, is softmax(z2), already computed."""
+    ``y_hat``, if given, is softmax(z2), already computed. Returns (r, y_hat, top), top None
+    where no probability is near 1 (then r is plainly y_hat - y)."""
     z2, y = np.asarray(z2), np.asarray(y)
     y_hat = softmax(z2) if y_hat is None else y_hat
-    complement = softmax_complement(z2, y_hat)
     r = y_hat - y
+    if not _saturated(y_hat):
+        return r, y_hat, None
     top = _top(z2)
-    r[top] = (1.0 - y[top]) - complement[top]
+    r[top] = (1.0 - y[top]) - _top_complement(y_hat, top)
     return r, y_hat, top
 
 
@@ -83,6 +102,8 @@ def squared_loss_delta(y, z2, y_hat=None):
     subtracts two numbers that both round to 1.
     """
     r, y_hat, top = residual(y, z2, y_hat)
+    if top is None:  # no probability near 1: the plain J^T r
+        return y_hat * (r - np.sum(y_hat * r, axis=0)) / _batch_size(y)
     d = r - r[top]  # (K, B): 0 in the leading row
     T = np.sum(y_hat * d, axis=0)
     return y_hat * (d - T) / _batch_size(y)
@@ -110,8 +131,11 @@ def cross_entropy_grad(y, y_hat):
     combines into the bounded cross_entropy_delta.
     """
     y, y_hat = np.asarray(y), np.asarray(y_hat)
-    with np.errstate(divide="ignore"):
-        return np.where(y != 0, -y / np.where(y != 0, y_hat, 1.0), 0.0) / _batch_size(y)
+    out = np.zeros(np.broadcast_shapes(y.shape, y_hat.shape), y_hat.dtype)  # 0 where the target is 0
+    if _saturated(y_hat):  # a probability may have underflowed to 0: -y / 0 is -inf, without a warning
+        with np.errstate(divide="ignore"):
+            return np.divide(-y, y_hat, out=out, where=y != 0) / _batch_size(y)
+    return np.divide(-y, y_hat, out=out, where=y != 0) / _batch_size(y)
 
 
 def cross_entropy_grad_from_logits(y, z2, y_hat=None):
@@ -136,8 +160,10 @@ def cross_entropy_delta(y, z2, y_hat=None):
     y_hat = softmax(z2) if y_hat is None else y_hat
     s = y.sum(axis=0)
     delta = y_hat * s - y
+    if not _saturated(y_hat):
+        return delta / _batch_size(y)
     top = _top(z2)
-    delta[top] = (s - y[top]) - softmax_complement(z2, y_hat)[top] * s
+    delta[top] = (s - y[top]) - _top_complement(y_hat, top) * s
     return delta / _batch_size(y)
 
 

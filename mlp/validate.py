@@ -142,6 +142,9 @@ def check_example(params, x, y=None, finite=ALL_INPUTS):
     NaN and inf (the backward pass, which never reads W1, W1_0 or W2_0, skips those).
     Returns the same values as float arrays (a tuple params, x, y).
     """
+    fast = _fast_path(params, x, y, finite)
+    if fast is not None:
+        return fast
     x = as_float_array("x", x)
     if x.ndim not in (1, 2):
         raise InputError(f"x must have shape (N,) or (N, B); got {_shape(x.shape)}")
@@ -160,6 +163,29 @@ def check_example(params, x, y=None, finite=ALL_INPUTS):
         _check_shape("y", y, expected, "(K,)" if x.ndim == 1 else "(K, B)")
         if "y" in finite:
             check_finite("y", y)
+    return params, x, y
+
+
+def _fast_path(params, x, y, finite):
+    """The common case in a few attribute tests: Params of float ndarrays of fitting shapes, x and y
+    float ndarrays of one dtype, every checked array finite. Returns (params, x, y), or None for the
+    full check (which also finds what is wrong, and says so)."""
+    if type(params) is not Params or type(x) is not np.ndarray or (y is not None and type(y) is not np.ndarray):
+        return None
+    W1, W1_0, W2, W2_0 = params
+    dtype = x.dtype
+    if dtype.kind != "f" or not all(type(a) is np.ndarray and a.dtype == dtype for a in params):
+        return None
+    if x.ndim not in (1, 2) or x.size == 0 or W1.ndim != 2 or W2.ndim != 2 or W1.size == 0 or W2.size == 0:
+        return None
+    (N, N1), K = W1.shape, W2.shape[1]
+    if x.shape[0] != N or W1_0.shape != (N1,) or W2.shape[0] != N1 or W2_0.shape != (K,):
+        return None
+    if y is not None and (y.dtype != dtype or y.shape != (K, *x.shape[1:])):
+        return None
+    arrays = {"x": x, "W1": W1, "W1_0": W1_0, "W2": W2, "W2_0": W2_0, "y": y}
+    if not all(all_finite(arrays[name]) for name in finite if arrays[name] is not None):
+        return None
     return params, x, y
 
 
