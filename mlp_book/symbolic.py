@@ -399,13 +399,13 @@ class Formula(NamedTuple):
 # chapters/problem1.md (a test checks that the page defines them).
 FORMULAS = {
     # the matrix form (the keys of matrix_form)
-    "delta2": Formula("delta_2 = J^T grad y_hat", "p1-m-delta2", r"\delta_2 = J^T \nabla \hat{y}"),
-    "grad_W2": Formula("grad W^2 = H delta_2^T", "p1-m-gradW2", r"\nabla W^2 = H\, \delta_2^T"),
-    "grad_W2_0": Formula("grad W^2_0 = delta_2", "p1-m-gradW20", r"\nabla W^2_0 = \delta_2"),
-    "grad_H": Formula("grad H = W^2 delta_2", "p1-m-gradH", r"\nabla H = W^2 \delta_2"),
-    "delta1": Formula("delta_1 = grad H * f'(z_1)", "p1-m-delta1", r"\delta_1 = \nabla H \odot f'(z_1)"),
-    "grad_W1": Formula("grad W^1 = x delta_1^T", "p1-m-gradW1", r"\nabla W^1 = x\, \delta_1^T"),
-    "grad_W1_0": Formula("grad W^1_0 = delta_1", "p1-m-gradW10", r"\nabla W^1_0 = \delta_1"),
+    "delta2": Formula("delta_2 = J^T grad y_hat", "p1-bp1", r"\delta_2 = J^T \nabla \hat{y}"),
+    "grad_W2": Formula("grad W^2 = H delta_2^T", "p1-bp4", r"\nabla W^2 = H\, \delta_2^T"),
+    "grad_W2_0": Formula("grad W^2_0 = delta_2", "p1-bp3", r"\nabla W^2_0 = \delta_2"),
+    "grad_H": Formula("grad H = W^2 delta_2", "p1-bp2", r"\nabla H = W^2 \delta_2"),
+    "delta1": Formula("delta_1 = grad H * f'(z_1)", "p1-bp2", r"\delta_1 = \nabla H \odot f'(z_1)"),
+    "grad_W1": Formula("grad W^1 = x delta_1^T", "p1-bp4", r"\nabla W^1 = x\, \delta_1^T"),
+    "grad_W1_0": Formula("grad W^1_0 = delta_1", "p1-bp3", r"\nabla W^1_0 = \delta_1"),
     # the entry-wise sums (the keys of entrywise, with "sum:")
     "sum:grad_W2": Formula(
         "grad W^2 = sum_k grad y_hat[k] d y_hat[k] / d W^2",
@@ -433,7 +433,7 @@ FORMULAS = {
         r"\nabla W^1_0 = \sum_{j=1}^{N_1} \nabla H[j]\, \partial H[j] / \partial W^1_0",
     ),
     # the partial derivatives inside the sums (the keys of entrywise_partials)
-    "J": Formula("J = diag(y_hat) - y_hat y_hat^T", "p1-m-delta2", r"J = \mathrm{diag}(\hat{y}) - \hat{y}\, \hat{y}^T"),
+    "J": Formula("J = diag(y_hat) - y_hat y_hat^T", "p1-bp1", r"J = \mathrm{diag}(\hat{y}) - \hat{y}\, \hat{y}^T"),
     "dyhat_dW2": Formula(
         "d y_hat[k] / d W^2_i = y_hat[k] (1[i=k] - y_hat[i]) H",
         "p1-e-dyhat-dW2",
@@ -441,12 +441,12 @@ FORMULAS = {
     ),
     "dyhat_dW2_0": Formula(
         "d y_hat[k] / d W^2_0[i] = y_hat[k] (1[i=k] - y_hat[i])",
-        "p1-e-dyhat-dW20",
+        "p1-e-gradW20",
         r"\partial \hat{y}[k] / \partial W^2_0[i] = J[k, i]",
     ),
     "dyhat_dH": Formula(
         "d y_hat[k] / d H = y_hat[k] (W^2_k - sum_i y_hat[i] W^2_i)",
-        "p1-e-dyhat-dH",
+        "p1-e-gradH",
         r"\partial \hat{y}[k] / \partial H = \hat{y}[k] \bigl(W^2_k - \textstyle\sum_i \hat{y}[i]\, W^2_i\bigr)",
     ),
     "dH_dW1": Formula(
@@ -456,15 +456,15 @@ FORMULAS = {
     ),
     "dH_dW1_0": Formula(
         "d H[j] / d W^1_0[i] = 1[i=j] f'(z_1[j])",
-        "p1-e-dH-dW10",
+        "p1-e-gradW10",
         r"\partial H[j] / \partial W^1_0[i] = \mathbb{1}[i = j]\, f'(z_1[j])",
     ),
     # the special cases
     "sq_grad": Formula("squared loss: grad y_hat = y_hat - y", "p1-sq-grad", r"\nabla \hat{y} = \hat{y} - y"),
     "sq_delta2": Formula(
-        "squared loss: delta_2 = y_hat * (r - (y_hat^T r) 1)",
+        "squared loss: delta_2 = y_hat * (grad y_hat - (y_hat^T grad y_hat) 1)",
         "p1-sq-delta2",
-        r"\delta_2 = \hat{y} \odot \bigl(r - (\hat{y}^T r)\, \mathbf{1}\bigr)",
+        r"\delta_2 = \hat{y} \odot \bigl(\nabla\hat{y} - (\hat{y}^T \nabla\hat{y})\, \mathbf{1}\bigr)",
     ),
     "ce_grad": Formula(
         "cross-entropy: grad y_hat = -y / y_hat", "p1-ce-grad", r"\nabla \hat{y}[k] = -y[k] / \hat{y}[k]"
@@ -477,7 +477,7 @@ FORMULAS = {
         "p1-ce-delta2",
         r"\delta_2 = \hat{y} - y \ \text{ if } \mathbf{1}^T y = 1",
     ),
-    "sigmoid": Formula("sigmoid: s'(z) = s(z) (1 - s(z))", "p1-sigmoid", r"\phi'(z) = \phi(z)\bigl(1 - \phi(z)\bigr)"),
+    "sigmoid": Formula("sigmoid hidden layer: f'(z_1) = H * (1 - H)", "p1-sigmoid", r"f'(z_1) = H \odot (1 - H)"),
 }
 
 
@@ -491,6 +491,8 @@ class Check:
 
     @property
     def formula(self) -> str:
+        if self.key.startswith("derivative:"):  # a row of DERIVATIVES, not a formula of Problem 1's page
+            return f"{self.key.split(':')[1]}: f' in terms of H"
         return FORMULAS[self.key].text
 
     @property
@@ -502,19 +504,24 @@ class Check:
         return all(e == 0 for e in self.residual)
 
 
-# Other equations of the page that a matrix formula's check also covers (the algorithm box, and the lines of
-# the entry-wise derivation that collect the sums into matrix form).
+# Other equations of the page that a formula's check also covers, by the formula's key: the lines of the
+# entry-wise derivation that collect its sums into the algorithm box's matrix form.
 ALSO_IN = {
-    "p1-m-delta2": ("p1-bp1", "p1-e-delta2"),
-    "p1-m-gradW2": ("p1-bp4", "p1-e-delta2"),
-    "p1-m-gradW20": ("p1-bp3",),
-    "p1-m-gradH": ("p1-bp2",),
-    "p1-m-delta1": ("p1-bp2", "p1-e-delta1"),
-    "p1-m-gradW1": ("p1-bp4", "p1-e-delta1"),
-    "p1-m-gradW10": ("p1-bp3",),
+    "delta2": ("p1-e-delta2",),
+    "grad_W2": ("p1-e-delta2",),
+    "delta1": ("p1-e-delta1",),
+    "grad_W1": ("p1-e-delta1",),
 }
 # The order of the formulas in the summary table: the page's order.
 PAGE_ORDER = (
+    "delta2",
+    "J",
+    "grad_H",
+    "delta1",
+    "grad_W2_0",
+    "grad_W1_0",
+    "grad_W2",
+    "grad_W1",
     "sum:grad_W2",
     "dyhat_dW2",
     "sum:grad_W2_0",
@@ -525,14 +532,6 @@ PAGE_ORDER = (
     "dH_dW1",
     "sum:grad_W1_0",
     "dH_dW1_0",
-    "delta2",
-    "J",
-    "grad_W2",
-    "grad_W2_0",
-    "grad_H",
-    "delta1",
-    "grad_W1",
-    "grad_W1_0",
     "sq_grad",
     "sq_delta2",
     "ce_grad",
@@ -597,11 +596,11 @@ def check_special_cases(N: int = 2, N1: int = 2, K: int = 3) -> list[Check]:
     net = Net(N, N1, K, loss="squared")
     sq = describe(net)
     y_hat, y = net.y_hat, net.y
-    r = y_hat - y
-    no_matrix = y_hat.multiply_elementwise(r - (y_hat.T * r)[0] * sp.ones(K, 1))
+    g = y_hat - y  # the squared loss's grad y_hat
+    no_matrix = y_hat.multiply_elementwise(g - (y_hat.T * g)[0] * sp.ones(K, 1))
     d2 = autodiff(net)["delta2"]
     out = [
-        Check("sq_grad", sq, net.residual(loss_gradient(net), r)),
+        Check("sq_grad", sq, net.residual(loss_gradient(net), g)),
         Check("sq_delta2", sq, net.residual(d2, no_matrix)),
     ]
 
@@ -621,7 +620,7 @@ def check_special_cases(N: int = 2, N1: int = 2, K: int = 3) -> list[Check]:
     z = sp.Symbol("z")
     s = sigmoid(z)
     residual = sp.Matrix([sp.cancel(sp.diff(s, z) - s * (1 - s))])
-    out.append(Check("sigmoid", "one variable z", residual))
+    out.append(Check("sigmoid", "one unit: H = sigmoid(z)", residual))
     return out
 
 
@@ -724,5 +723,137 @@ def summary(checks: Iterable[Check]) -> list[Row]:
     out = []
     for key in sorted(rows, key=PAGE_ORDER.index):
         f = FORMULAS[key]
-        out.append(Row(f, (f.label, *ALSO_IN.get(f.label, ())), *rows[key]))
+        out.append(Row(f, (f.label, *ALSO_IN.get(key, ())), *rows[key]))
     return out
+
+
+# -- every hidden activation the package offers, and its derivative -------------------------------------------
+
+
+class Derivative(NamedTuple):
+    """A row of the derivatives table: an activation of ``mlp.ACTIVATIONS``, f'(z), and f' written with H = f(z).
+
+    ``f`` and ``prime_of_H`` build SymPy expressions; ``check_derivatives`` compares them with SymPy's derivative.
+    """
+
+    name: str  # its key in mlp.ACTIVATIONS
+    f_tex: str
+    prime_tex: str  # f'(z)
+    prime_of_H_tex: str  # f'(z) in terms of H = f(z), the form backprop can use without z
+    f: object  # z -> f(z)
+    prime: object  # z -> f'(z)
+    prime_of_H: object  # H -> f'(z)
+
+
+def _relu(z):
+    return sp.Piecewise((z, z > 0), (0, True))
+
+
+DERIVATIVES = (
+    Derivative(
+        "sigmoid",
+        r"\phi(z) = \dfrac{1}{1 + e^{-z}}",
+        r"\phi(z)\bigl(1 - \phi(z)\bigr)",
+        r"H\,(1 - H)",
+        sigmoid,
+        lambda z: sigmoid(z) * (1 - sigmoid(z)),
+        lambda H: H * (1 - H),
+    ),
+    Derivative(
+        "tanh", r"\tanh z", r"1 - \tanh^2 z", r"1 - H^2", sp.tanh, lambda z: 1 - sp.tanh(z) ** 2, lambda H: 1 - H**2
+    ),
+    Derivative(
+        "relu",
+        r"\max(z, 0)",
+        r"1 \text{ if } z > 0, \text{ else } 0",
+        r"1 \text{ if } H > 0, \text{ else } 0",
+        _relu,
+        lambda z: sp.Piecewise((1, z > 0), (0, True)),
+        lambda H: sp.Piecewise((1, H > 0), (0, True)),
+    ),
+    Derivative("identity", r"z", r"1", r"1", lambda z: z, lambda z: sp.Integer(1), lambda H: sp.Integer(1)),
+)
+
+
+def check_derivatives(table=DERIVATIVES) -> list[Check]:
+    """Each row's f'(z), and its f' in terms of H, against SymPy's derivative of f, exactly.
+
+    ReLU is checked on each side of its kink (z > 0 and z < 0, where it has a derivative); at z = 0 the table
+    gives 0, the convention of ``mlp.relu_prime`` (``derivative_values`` compares the numbers there too).
+    """
+    out = []
+    for row in table:
+        if row.name == "relu":
+            points = [sp.Symbol("z", positive=True), sp.Symbol("z", negative=True)]
+        else:
+            points = [sp.Symbol("z", real=True)]
+        residual = [
+            sp.simplify(e)
+            for z in points
+            for e in (sp.diff(row.f(z), z) - row.prime(z), sp.diff(row.f(z), z) - row.prime_of_H(row.f(z)))
+        ]
+        out.append(Check("derivative:" + row.name, row.name, sp.Matrix(residual)))
+    return out
+
+
+def derivative_values(row: Derivative, z: np.ndarray) -> np.ndarray:
+    """The table's f' in terms of H, as numbers at the points z (H = f(z) computed by SymPy too)."""
+    s = sp.Symbol("z", real=True)
+    values = [row.prime_of_H(row.f(s)).subs(s, sp.Float(v)) for v in np.ravel(z)]
+    return np.array([float(v) for v in values]).reshape(np.shape(z))
+
+
+def derivative_table_markdown(table=DERIVATIVES) -> str:
+    """The derivatives table as MyST Markdown, for the prerequisites page and the summary card."""
+    lines = [
+        "| activation | $f(z)$ | $f'(z)$ | $f'$ in terms of $H = f(z)$ | in `mlp` |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r.name} | ${r.f_tex}$ | ${r.prime_tex}$ | ${r.prime_of_H_tex}$ | `mlp.{r.name}_prime(z)` |" for r in table
+    ]
+    return "\n".join(lines)
+
+
+# -- the summary card: the four backprop equations with the shape of every factor ------------------------------
+
+
+class CardRow(NamedTuple):
+    """A line of the summary card: a formula of FORMULAS (so its SymPy check is the page's), and its shapes.
+
+    ``factors`` are the shapes of the factors on the right, in order, ``result`` the shape of the left side,
+    each as (rows, columns) in the sizes "N", "N1", "K" or the number 1; ``op`` says how the factors combine:
+    "product" (a matrix product), "entrywise" (the product of entries, of equal shapes) or "equal" (one factor).
+    """
+
+    step: str
+    key: str
+    factors: tuple[tuple[str | int, str | int], ...]
+    result: tuple[str | int, str | int]
+    op: str
+
+
+CARD = (
+    CardRow("BP1", "delta2", (("K", "K"), ("K", 1)), ("K", 1), "product"),
+    CardRow("BP2", "grad_H", (("N1", "K"), ("K", 1)), ("N1", 1), "product"),
+    CardRow("BP2", "delta1", (("N1", 1), ("N1", 1)), ("N1", 1), "entrywise"),
+    CardRow("BP3", "grad_W2_0", (("K", 1),), ("K", 1), "equal"),
+    CardRow("BP3", "grad_W1_0", (("N1", 1),), ("N1", 1), "equal"),
+    CardRow("BP4", "grad_W2", (("N1", 1), (1, "K")), ("N1", "K"), "product"),
+    CardRow("BP4", "grad_W1", (("N", 1), (1, "N1")), ("N", "N1"), "product"),
+)
+
+
+def _shape_tex(shape) -> str:
+    size = {"N": "N", "N1": "N_1", "K": "K", 1: "1"}
+    return f"{size[shape[0]]} \\times {size[shape[1]]}"
+
+
+def card_markdown(rows=CARD) -> str:
+    """The card's backprop table as MyST Markdown: step, formula (the SymPy-checked LaTeX), shapes."""
+    join = {"product": "", "entrywise": r" \odot ", "equal": ""}
+    lines = ["| step | formula | shapes: left $=$ factors |", "|---|---|---|"]
+    for r in rows:
+        factors = join[r.op].join(f"({_shape_tex(s)})" for s in r.factors)
+        lines.append(f"| {r.step} | ${FORMULAS[r.key].tex}$ | $({_shape_tex(r.result)}) = {factors}$ |")
+    return "\n".join(lines)

@@ -202,3 +202,79 @@ def test_the_labels_are_the_pages():
     used = {f.label for f in symbolic.FORMULAS.values()}.union(*symbolic.ALSO_IN.values())
     assert used <= defined, used - defined
     assert set(symbolic.PAGE_ORDER) == set(symbolic.FORMULAS)
+
+
+# -- the derivatives table (prerequisites page and summary card) ----------------------------------------------
+
+
+def test_derivatives_table_covers_every_activation_mlp_offers():
+    assert sorted(row.name for row in symbolic.DERIVATIVES) == sorted(mlp.ACTIVATIONS)
+
+
+def test_derivatives_table_agrees_with_sympy():
+    checks = symbolic.check_derivatives()
+    assert len(checks) == len(mlp.ACTIVATIONS)
+    assert not failures(checks)
+
+
+@pytest.mark.parametrize("row", symbolic.DERIVATIVES, ids=lambda r: r.name)
+def test_derivatives_table_gives_the_numbers_of_mlp(row):
+    z = np.array([-3.0, -0.5, 0.0, 0.5, 3.0])  # 0 included: the table's ReLU'(0) is mlp's 0
+    np.testing.assert_allclose(symbolic.derivative_values(row, z), mlp.ACTIVATIONS[row.name].f_prime(z), atol=1e-15)
+
+
+def test_a_wrong_derivative_in_terms_of_H_is_rejected():
+    tanh = next(r for r in symbolic.DERIVATIVES if r.name == "tanh")
+    wrong = tanh._replace(prime_of_H=lambda H: 1 - H)  # the sigmoid's pattern misapplied
+    assert not failures(symbolic.check_derivatives((tanh,)))
+    assert failures(symbolic.check_derivatives((wrong,)))
+
+
+def test_derivatives_table_has_one_row_per_activation():
+    lines = symbolic.derivative_table_markdown().splitlines()
+    assert len(lines) == 2 + len(symbolic.DERIVATIVES)
+    assert all(line.count("|") == 6 for line in lines)
+
+
+# -- the summary card ---------------------------------------------------------------------------------------------
+
+
+def test_card_rows_are_formulas_the_page_checks():
+    checked = {c.key for c in symbolic.run_page() if c.verified}
+    assert {row.key for row in symbolic.CARD} <= checked
+    assert {row.step for row in symbolic.CARD} == {"BP1", "BP2", "BP3", "BP4"}
+
+
+CARD_SIZES = {"N": 3, "N1": 4, "K": 2, 1: 1}
+
+
+def card_shape(row):
+    """The shape the card's factors multiply out to, at (N, N1, K) = (3, 4, 2); ValueError if they do not fit."""
+    factors = [np.zeros(tuple(CARD_SIZES[d] for d in shape)) for shape in row.factors]
+    if row.op == "product":
+        out = factors[0]
+        for f in factors[1:]:
+            out = out @ f
+        return out.shape
+    if len({f.shape for f in factors}) != 1:  # entrywise or equal: the factors share one shape
+        raise ValueError(f"factors of different shapes: {[f.shape for f in factors]}")
+    return factors[0].shape
+
+
+@pytest.mark.parametrize("row", symbolic.CARD, ids=lambda r: r.key)
+def test_card_shapes_multiply_out_and_are_the_shapes_mlp_returns(row, rng):
+    shape = card_shape(row)
+    assert shape == tuple(CARD_SIZES[d] for d in row.result)
+    params = mlp.init_params(rng, 3, 4, 2)
+    x = rng.standard_normal(3)
+    grads = mlp.backward(params, x, np.eye(2)[0], mlp.forward(params, x, "sigmoid"), "sigmoid", "squared")
+    stored = shape if shape[1] != 1 else shape[:1]  # mlp stores a column (n, 1) as (n,)
+    assert getattr(grads, row.key).shape == stored
+
+
+def test_card_shape_check_can_fail():
+    transposed = symbolic.CARD[-1]._replace(factors=((1, "N1"), ("N", 1)))  # delta1 x^T: does not multiply out
+    with pytest.raises(ValueError):
+        card_shape(transposed)
+    swapped = symbolic.CARD[-1]._replace(factors=(("N1", 1), (1, "N")))  # multiplies out, to (N1, N)
+    assert card_shape(swapped) != tuple(CARD_SIZES[d] for d in swapped.result)
