@@ -19,14 +19,14 @@ units, K classes, B examples in a batch; a single example drops the trailing B.
     z2 = W2^T H + W2_0        z2                (K, B)   output pre-activation (logits)
     y_hat = softmax(z2)       y_hat             (K, B)   predicted probabilities
     grad y_hat                grad_y_hat        (K, B)   loss gradient
-    J                         softmax_jacobian  (K, K)   softmax Jacobian
+    J                         softmax_jacobian  (K, K)   softmax Jacobian dy_hat/dz2 (one example)
     delta2 = J^T grad y_hat   delta2            (K, B)   output error dl/dz2
     grad W2 = H delta2^T      grad_W2           (N1, K)  gradient of W2
-    grad W2_0 = delta2        grad_W2_0         (K,)     gradient of W2_0 (summed over B)
+    grad W2_0 = delta2        grad_W2_0         (K,)     gradient of W2_0: delta2 summed over the B columns
     grad H = W2 delta2        grad_H            (N1, B)  gradient at the hidden layer
     delta1 = grad H * f'(z1)  delta1            (N1, B)  hidden error dl/dz1
     grad W1 = x delta1^T      grad_W1           (N, N1)  gradient of W1
-    grad W1_0 = delta1        grad_W1_0         (N1,)    gradient of W1_0 (summed over B)
+    grad W1_0 = delta1        grad_W1_0         (N1,)    gradient of W1_0: delta1 summed over the B columns
 
 A gradient always has the shape of what it is taken with respect to. The loss of a batch
 is the *mean* over its examples (see :mod:`mlp.losses`), so parameter gradients are sums

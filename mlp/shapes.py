@@ -31,14 +31,32 @@ SHAPE_TABLE: tuple[Row, ...] = (
     Row(r"z_2 = (W^2)^T H + W^2_0", "z2 = W2^T H + W2_0", "z2", "(K, B)", "output pre-activation (logits)"),
     Row(r"\hat{y} = \mathrm{softmax}(z_2)", "y_hat = softmax(z2)", "y_hat", "(K, B)", "predicted probabilities"),
     Row(r"\nabla\hat{y} = \partial\ell/\partial\hat{y}", "grad y_hat", "grad_y_hat", "(K, B)", "loss gradient"),
-    Row(r"J = \mathrm{diag}(\hat{y}) - \hat{y}\hat{y}^T", "J", "softmax_jacobian", "(K, K)", "softmax Jacobian"),
+    Row(
+        r"J = \mathrm{diag}(\hat{y}) - \hat{y}\hat{y}^T",
+        "J",
+        "softmax_jacobian",
+        "(K, K)",
+        "softmax Jacobian dy_hat/dz2 (one example)",
+    ),
     Row(r"\delta_2 = J^T \nabla\hat{y}", "delta2 = J^T grad y_hat", "delta2", "(K, B)", "output error dl/dz2"),
     Row(r"\nabla W^2 = H \delta_2^T", "grad W2 = H delta2^T", "grad_W2", "(N1, K)", "gradient of W2"),
-    Row(r"\nabla W^2_0 = \delta_2", "grad W2_0 = delta2", "grad_W2_0", "(K,)", "gradient of W2_0 (summed over B)"),
+    Row(
+        r"\nabla W^2_0 = \delta_2",
+        "grad W2_0 = delta2",
+        "grad_W2_0",
+        "(K,)",
+        "gradient of W2_0: delta2 summed over the B columns",
+    ),
     Row(r"\nabla H = W^2 \delta_2", "grad H = W2 delta2", "grad_H", "(N1, B)", "gradient at the hidden layer"),
     Row(r"\delta_1 = \nabla H \odot f'(z_1)", "delta1 = grad H * f'(z1)", "delta1", "(N1, B)", "hidden error dl/dz1"),
     Row(r"\nabla W^1 = x \delta_1^T", "grad W1 = x delta1^T", "grad_W1", "(N, N1)", "gradient of W1"),
-    Row(r"\nabla W^1_0 = \delta_1", "grad W1_0 = delta1", "grad_W1_0", "(N1,)", "gradient of W1_0 (summed over B)"),
+    Row(
+        r"\nabla W^1_0 = \delta_1",
+        "grad W1_0 = delta1",
+        "grad_W1_0",
+        "(N1,)",
+        "gradient of W1_0: delta1 summed over the B columns",
+    ),
 )
 
 
