@@ -379,3 +379,103 @@ def test_page_training_does_not_reveal_the_relu_bug(page):
     assert float(glued["pit_train_weight_gap"]) == pytest.approx(weight_gap, abs=5e-5)
     assert float(glued["pit_train_first"]) == pytest.approx(runs["right"][0][0], abs=5e-5)
     assert float(glued["pit_train_last"]) == pytest.approx(runs["right"][0][-1], abs=5e-5)
+
+
+# ---------------------------------------------------------------------------------------------
+# The table "What a gradient check catches": each line, against centered differences
+
+
+def centered(loss, p, h=1e-5):
+    """Centered differences of loss(q) at the array p, entry by entry."""
+    g = np.zeros_like(p)
+    for idx in np.ndindex(p.shape):
+        up, down = p.copy(), p.copy()
+        up[idx] += h
+        down[idx] -= h
+        g[idx] = (loss(up) - loss(down)) / (2 * h)
+    return g
+
+
+def sigmoid_net(W1, W1_0, W2, W2_0, X, Y, forward_W1=lambda W1, X: W1.T @ X, bias=lambda b: b[:, None]):
+    """Mean squared loss and the book's backward pass, with a forward pass that can be made wrong.
+
+    forward_W1 computes the first layer's product, bias shapes W1_0 for adding to the (N1, B) product.
+    Returns the loss and the backward pass's delta1 (N1, B); the backward pass is the book's, whatever
+    the forward pass did.
+    """
+    z1 = forward_W1(W1, X) + bias(W1_0)
+    H = 1 / (1 + np.exp(-z1))
+    z2 = W2.T @ H + W2_0[:, None]
+    e = np.exp(z2 - z2.max(axis=0))
+    y_hat = e / e.sum(axis=0)
+    B = X.shape[1]
+    g = (y_hat - Y) / B
+    delta2 = y_hat * (g - np.sum(y_hat * g, axis=0))
+    delta1 = (W2 @ delta2) * H * (1 - H)
+    return 0.5 * np.sum((Y - y_hat) ** 2) / B, delta1
+
+
+def test_check_catches_a_bias_broadcast_along_the_examples(p2):
+    params, _, _ = p2
+    W1, W1_0, W2, W2_0 = params
+    X = np.array([[1.0, 0.0], [0.0, 1.0]])  # B = 2 = N1, as on the page
+    Y = np.array([[0.0, 1.0], [1.0, 0.0]])
+    wrong_bias = lambda b: b  # noqa: E731  broadcast along the last axis: bias b added to example b
+    _, delta1 = sigmoid_net(W1, W1_0, W2, W2_0, X, Y, bias=wrong_bias)
+    numeric = centered(lambda b: sigmoid_net(W1, b, W2, W2_0, X, Y, bias=wrong_bias)[0], W1_0)
+    assert mlp.relative_error(delta1.sum(axis=1), numeric) > WRONG
+    # with the bias as a column the same check passes
+    _, delta1 = sigmoid_net(W1, W1_0, W2, W2_0, X, Y)
+    numeric = centered(lambda b: sigmoid_net(W1, b, W2, W2_0, X, Y)[0], W1_0)
+    assert mlp.relative_error(delta1.sum(axis=1), numeric) < GOOD
+
+
+def test_check_catches_a_forgotten_forward_transpose_only_if_the_backward_pass_kept_it(p2):
+    params, x, y = p2
+    W1, W1_0, W2, W2_0 = params
+    X, Y = x[:, None], y[:, None]
+    forgotten = lambda W, X: W @ X  # noqa: E731  the forward pass without its transpose
+    _, delta1 = sigmoid_net(W1, W1_0, W2, W2_0, X, Y, forward_W1=forgotten)
+    numeric = centered(lambda W: sigmoid_net(W, W1_0, W2, W2_0, X, Y, forward_W1=forgotten)[0], W1)
+    assert mlp.relative_error(X @ delta1.T, numeric) > WRONG  # backward still x delta1^T: caught
+    assert mlp.relative_error(delta1 @ X.T, numeric) < GOOD  # transposed to match: passes
+
+
+def test_check_catches_sum_versus_mean_only_when_they_disagree(p2):
+    params, _, _ = p2
+    rng = np.random.default_rng(1)
+    B = 8
+    X = rng.standard_normal((2, B))
+    Y = np.eye(2)[:, rng.integers(0, 2, size=B)]
+    backward_mean = mlp.loss_and_gradients(params, X, Y)[2].grad_W2_0
+    numeric_mean = centered(lambda b: ref_loss(params._replace(W2_0=b), X, Y), params.W2_0)
+    numeric_sum = B * numeric_mean  # the sum loss is B times the mean loss
+    assert mlp.relative_error(backward_mean, numeric_mean) < GOOD
+    assert mlp.relative_error(B * backward_mean, numeric_sum) < GOOD  # both use the sum: passes
+    assert mlp.relative_error(backward_mean, numeric_sum) > WRONG  # they disagree: caught
+
+
+def test_check_passes_a_negative_zero_and_a_wrong_update_sign(p2):
+    params, x, y = p2
+    grads = mlp.loss_and_gradients(params, x, y)[2]
+    assert np.signbit(np.outer(x, grads.delta1)).any()  # the -0 of pitfall 3
+    assert mlp.relative_error(np.outer(x, grads.delta1), ref_gradients(params, x, y).W1) < GOOD
+    assert max(mlp.check_gradients(params, x, y).values()) < GOOD  # the gradient is right ...
+    up = mlp.Params(*(p + 0.5 * g for p, g in zip(params, grads.params(), strict=True)))
+    assert ref_loss(up, x, y) > ref_loss(params, x, y)  # ... and the + step still climbs
+
+
+def test_check_at_the_relu_kink_disagrees_with_both_conventions():
+    h = 1e-6
+    numeric = (mlp.relu(h) - mlp.relu(-h)) / (2 * h)
+    for convention in (0.0, 1.0):
+        assert abs(numeric - convention) > WRONG
+
+
+def test_page_has_the_table_of_what_a_check_catches():
+    text = PAGE.read_text(encoding="utf-8")
+    table = text[text.index("## What a gradient check catches") :]
+    rows = [r for r in table.splitlines() if re.match(r"\| \d\. ", r)]
+    assert [r.split(".")[0] for r in rows] == ["| 1", "| 1", "| 1", "| 2", "| 3", "| 4", "| 5", "| 6", "| 7"]
+    verdict = {r.split("|")[1].strip(): r.split("|")[2] for r in rows}
+    assert "**no**" in verdict["3. a printed `-0.`"] and "**no**" in verdict["6. the sign of the update"]
