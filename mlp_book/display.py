@@ -1,4 +1,4 @@
-"""Numbers and arrays formatted for the book: plain text and LaTeX, zeros as 0, never -0."""
+"""Numbers and arrays formatted for the book: prose, plain text and LaTeX, zeros as 0, never -0."""
 
 from __future__ import annotations
 
@@ -22,3 +22,18 @@ def latex_array(a, decimals: int = 4) -> str:
         raise InputError(f"latex_array takes a scalar, vector or matrix; got shape {a.shape}")
     body = r" \\ ".join(" & ".join(fmt(v, decimals) for v in row) for row in rows)
     return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
+
+
+MINUS = "\u2212"  # the minus sign of typeset text; "-" is a hyphen
+
+
+def prose(a, decimals: int = 4) -> str:
+    """A number, vector ([a, b]) or matrix ([[a, b], [c, d]]) for a line of prose, through ``fmt``.
+
+    Negative numbers get a true minus sign (U+2212), as in typeset math, not a hyphen:
+    ``prose([0.6267, -0.6267])`` is ``"[0.6267, \u22120.6267]"``. (Code output and JSON keep "-".)
+    """
+    a = np.asarray(a)
+    if a.ndim == 0:
+        return fmt(a, decimals).replace("-", MINUS)
+    return "[" + ", ".join(prose(row, decimals) for row in a) + "]"

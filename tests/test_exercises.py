@@ -38,13 +38,17 @@ def page():
 
 
 def num(glued_value) -> float:
-    """A glued number: a float, or a string from mlp.fmt."""
+    """A glued number: a float, or a string from mlp_book.display.prose (whose minus sign is U+2212)."""
+    if isinstance(glued_value, str):
+        assert "-" not in glued_value, f"a hyphen for a minus sign in {glued_value!r}"
+        glued_value = glued_value.replace("\u2212", "-")
     return float(glued_value)
 
 
 def vec(glued_value) -> np.ndarray:
-    """A glued vector: a string from mlp.format_array, like "[0.9993, 0]"."""
-    return np.array(json.loads(glued_value), dtype=float)
+    """A glued vector: a string from mlp_book.display.prose, like "[0.9993, \u22120.0052]"."""
+    assert "-" not in glued_value, f"a hyphen for a minus sign in {glued_value!r}"
+    return np.array(json.loads(glued_value.replace("\u2212", "-")), dtype=float)
 
 
 # ---------------------------------------------------------------------------------------------

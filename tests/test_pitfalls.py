@@ -63,6 +63,12 @@ def ref_gradients(params, X, Y, activation="sigmoid", h=1e-5):
     return mlp.Params(*out)
 
 
+def num(text: str) -> float:
+    """A number the page glues as text, through mlp_book.display.prose: its minus sign is U+2212, never a hyphen."""
+    assert "-" not in text, f"a hyphen for a minus sign in {text!r}"
+    return float(text.replace("\u2212", "-"))
+
+
 @pytest.fixture(scope="module")
 def p2():
     spec = mlp.problem2()
@@ -298,8 +304,8 @@ def test_page_transpose_numbers(page, p2):
     _, glued = page
     params, x, _ = p2
     z1_ref = ref_forward(params, x)[0][:, 0]
-    assert float(glued["pit_z1_right_2"]) == z1_ref[1]
-    assert float(glued["pit_z1_wrong_2"]) == params.W1[1, 0] * x[0] + params.W1[1, 1] * x[1] + params.W1_0[1]
+    assert num(glued["pit_z1_right_2"]) == z1_ref[1]
+    assert num(glued["pit_z1_wrong_2"]) == params.W1[1, 0] * x[0] + params.W1[1, 1] * x[1] + params.W1_0[1]
     assert glued["pit_outer_right_err"] < GOOD
     assert glued["pit_outer_wrong_err"] > WRONG
 
@@ -311,7 +317,7 @@ def test_page_relu_and_negative_zero_numbers(page, p2):
     delta1 = mlp.loss_and_gradients(params, x, y)[2].delta1
     outer = np.outer(x, delta1)
     assert glued["pit_negzero_count"] == int(np.sum(np.signbit(outer) & (outer == 0))) > 0
-    assert float(glued["pit_delta1_1"]) == pytest.approx(delta1[0], abs=5e-5)
+    assert num(glued["pit_delta1_1"]) == pytest.approx(delta1[0], abs=5e-5)
 
 
 def test_page_batch_numbers(page, p2):
@@ -323,10 +329,10 @@ def test_page_batch_numbers(page, p2):
     before = ref_loss(params, X, Y)
     mean_after = ref_loss([p - glued["pit_lr"] * d for p, d in zip(params, g, strict=True)], X, Y)
     sum_after = ref_loss([p - glued["pit_effective_lr"] * d for p, d in zip(params, g, strict=True)], X, Y)
-    assert float(glued["pit_batch_loss"]) == pytest.approx(before, abs=5e-5)
-    assert float(glued["pit_after_mean"]) == pytest.approx(mean_after, abs=5e-5)
-    assert float(glued["pit_after_sum"]) == pytest.approx(sum_after, abs=5e-5)
-    assert float(glued["pit_after_mean"]) < float(glued["pit_batch_loss"]) < float(glued["pit_after_sum"])
+    assert num(glued["pit_batch_loss"]) == pytest.approx(before, abs=5e-5)
+    assert num(glued["pit_after_mean"]) == pytest.approx(mean_after, abs=5e-5)
+    assert num(glued["pit_after_sum"]) == pytest.approx(sum_after, abs=5e-5)
+    assert num(glued["pit_after_mean"]) < num(glued["pit_batch_loss"]) < num(glued["pit_after_sum"])
 
 
 def test_page_equality_and_sign_numbers(page, p2):
@@ -336,11 +342,11 @@ def test_page_equality_and_sign_numbers(page, p2):
     assert glued["pit_allclose_tiny"] is True
     assert glued["pit_off_by_2_err"] == pytest.approx(1 / 3, rel=1e-2)
     g = ref_gradients(params, x, y)
-    assert float(glued["pit_loss_before"]) == pytest.approx(ref_loss(params, x, y), abs=5e-5)
+    assert num(glued["pit_loss_before"]) == pytest.approx(ref_loss(params, x, y), abs=5e-5)
     down = [p - 0.5 * d for p, d in zip(params, g, strict=True)]
     up = [p + 0.5 * d for p, d in zip(params, g, strict=True)]
-    assert float(glued["pit_loss_down"]) == pytest.approx(ref_loss(down, x, y), abs=5e-5)
-    assert float(glued["pit_loss_up"]) == pytest.approx(ref_loss(up, x, y), abs=5e-5)
+    assert num(glued["pit_loss_down"]) == pytest.approx(ref_loss(down, x, y), abs=5e-5)
+    assert num(glued["pit_loss_up"]) == pytest.approx(ref_loss(up, x, y), abs=5e-5)
 
 
 def test_page_relu_from_output_numbers(page):
@@ -375,10 +381,10 @@ def test_page_training_does_not_reveal_the_relu_bug(page):
     assert np.array_equal(runs["right"][0], runs["buggy"][0])  # ... and cannot tell the two apart
     weight_gap = np.abs(runs["right"][1][0] - runs["buggy"][1][0]).max()
     assert weight_gap > 0.1
-    assert float(glued["pit_train_loss_gap"]) == 0.0
-    assert float(glued["pit_train_weight_gap"]) == pytest.approx(weight_gap, abs=5e-5)
-    assert float(glued["pit_train_first"]) == pytest.approx(runs["right"][0][0], abs=5e-5)
-    assert float(glued["pit_train_last"]) == pytest.approx(runs["right"][0][-1], abs=5e-5)
+    assert num(glued["pit_train_loss_gap"]) == 0.0
+    assert num(glued["pit_train_weight_gap"]) == pytest.approx(weight_gap, abs=5e-5)
+    assert num(glued["pit_train_first"]) == pytest.approx(runs["right"][0][0], abs=5e-5)
+    assert num(glued["pit_train_last"]) == pytest.approx(runs["right"][0][-1], abs=5e-5)
 
 
 # ---------------------------------------------------------------------------------------------
