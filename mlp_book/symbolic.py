@@ -752,7 +752,7 @@ def _relu(z):
 DERIVATIVES = (
     Derivative(
         "sigmoid",
-        r"\phi(z) = \dfrac{1}{1 + e^{-z}}",
+        r"\phi(z) = 1 / (1 + e^{-z})",
         r"\phi(z)\bigl(1 - \phi(z)\bigr)",
         r"H\,(1 - H)",
         sigmoid,
