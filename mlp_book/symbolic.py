@@ -731,12 +731,12 @@ def summary(checks: Iterable[Check]) -> list[Row]:
 
 
 class Derivative(NamedTuple):
-    """A row of the derivatives table: an activation of ``mlp.ACTIVATIONS``, f'(z), and f' written with H = f(z).
+    """A row of the derivatives table: an activation of ``mlp.activations.ACTIVATIONS``, f'(z), and f' with H = f(z).
 
     ``f`` and ``prime_of_H`` build SymPy expressions; ``check_derivatives`` compares them with SymPy's derivative.
     """
 
-    name: str  # its key in mlp.ACTIVATIONS
+    name: str  # its key in mlp.activations.ACTIVATIONS
     f_tex: str
     prime_tex: str  # f'(z)
     prime_of_H_tex: str  # f'(z) in terms of H = f(z), the form backprop can use without z
@@ -779,7 +779,7 @@ def check_derivatives(table=DERIVATIVES) -> list[Check]:
     """Each row's f'(z), and its f' in terms of H, against SymPy's derivative of f, exactly.
 
     ReLU is checked on each side of its kink (z > 0 and z < 0, where it has a derivative); at z = 0 the table
-    gives 0, the convention of ``mlp.relu_prime`` (``derivative_values`` compares the numbers there too).
+    gives 0, the convention of ``mlp.activations.relu_prime`` (``derivative_values`` compares the numbers there too).
     """
     out = []
     for row in table:
@@ -810,7 +810,8 @@ def derivative_table_markdown(table=DERIVATIVES) -> str:
         "|---|---|---|---|---|",
     ]
     lines += [
-        f"| {r.name} | ${r.f_tex}$ | ${r.prime_tex}$ | ${r.prime_of_H_tex}$ | `mlp.{r.name}_prime(z)` |" for r in table
+        f"| {r.name} | ${r.f_tex}$ | ${r.prime_tex}$ | ${r.prime_of_H_tex}$ | `mlp.activations.{r.name}_prime(z)` |"
+        for r in table
     ]
     return "\n".join(lines)
 

@@ -473,7 +473,7 @@ def test_check_passes_a_negative_zero_and_a_wrong_update_sign(p2):
 
 def test_check_at_the_relu_kink_disagrees_with_both_conventions():
     h = 1e-6
-    numeric = (mlp.relu(h) - mlp.relu(-h)) / (2 * h)
+    numeric = (mlp.activations.relu(h) - mlp.activations.relu(-h)) / (2 * h)
     for convention in (0.0, 1.0):
         assert abs(numeric - convention) > WRONG
 

@@ -208,19 +208,20 @@ def test_the_labels_are_the_pages():
 
 
 def test_derivatives_table_covers_every_activation_mlp_offers():
-    assert sorted(row.name for row in symbolic.DERIVATIVES) == sorted(mlp.ACTIVATIONS)
+    assert sorted(row.name for row in symbolic.DERIVATIVES) == sorted(mlp.activations.ACTIVATIONS)
 
 
 def test_derivatives_table_agrees_with_sympy():
     checks = symbolic.check_derivatives()
-    assert len(checks) == len(mlp.ACTIVATIONS)
+    assert len(checks) == len(mlp.activations.ACTIVATIONS)
     assert not failures(checks)
 
 
 @pytest.mark.parametrize("row", symbolic.DERIVATIVES, ids=lambda r: r.name)
 def test_derivatives_table_gives_the_numbers_of_mlp(row):
     z = np.array([-3.0, -0.5, 0.0, 0.5, 3.0])  # 0 included: the table's ReLU'(0) is mlp's 0
-    np.testing.assert_allclose(symbolic.derivative_values(row, z), mlp.ACTIVATIONS[row.name].f_prime(z), atol=1e-15)
+    mlp_prime = mlp.activations.ACTIVATIONS[row.name].f_prime
+    np.testing.assert_allclose(symbolic.derivative_values(row, z), mlp_prime(z), atol=1e-15)
 
 
 def test_a_wrong_derivative_in_terms_of_H_is_rejected():
