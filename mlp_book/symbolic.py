@@ -509,7 +509,7 @@ class Check:
 ALSO_IN = {
     "delta2": ("p1-e-delta2",),
     "grad_W2": ("p1-e-delta2",),
-    "delta1": ("p1-e-delta1",),
+    "delta1": ("p1-e-delta1", "p1-relu"),  # on the ReLU regions, f'(z1) is the indicator of p1-relu
     "grad_W1": ("p1-e-delta1",),
 }
 # The order of the formulas in the summary table: the page's order.
