@@ -727,6 +727,22 @@ def summary(checks: Iterable[Check]) -> list[Row]:
     return out
 
 
+def summary_markdown(rows: list[Row]) -> str:
+    """The page's table of ``summary`` rows as MyST Markdown: the networks by letter, then one line per formula
+    with the equations it covers ({eq} roles), the formula, the networks it was checked on and the verdict."""
+    networks = list(dict.fromkeys(case for row in rows for case in row.cases))
+    letter = {case: chr(ord("a") + i) for i, case in enumerate(networks)}
+    lines = ["The networks, with sizes $(N, N_1, K)$:", ""]
+    lines += [f"- **{letter[case]}**: {case}" for case in networks]
+    lines += ["", "| equations | formula | networks | SymPy |", "|---|---|---|---|"]
+    for row in rows:
+        refs = ", ".join(f"{{eq}}`{label}`" for label in row.labels)
+        where = ", ".join(letter[case] for case in row.cases)
+        verdict = "verified" if row.verified else "**NOT EQUAL**"
+        lines.append(f"| {refs} | ${row.formula.tex}$ | {where} | {verdict} |")
+    return "\n".join(lines)
+
+
 # -- every hidden activation the package offers, and its derivative -------------------------------------------
 
 

@@ -279,3 +279,13 @@ def test_card_shape_check_can_fail():
         card_shape(transposed)
     swapped = symbolic.CARD[-1]._replace(factors=(("N1", 1), (1, "N")))  # multiplies out, to (N1, N)
     assert card_shape(swapped) != tuple(CARD_SIZES[d] for d in swapped.result)
+
+
+def test_summary_markdown_has_a_line_per_formula_and_says_when_one_fails():
+    rows = symbolic.summary(symbolic.check_relu(2, 2, 2))
+    table = symbolic.summary_markdown(rows)
+    lines = [line for line in table.splitlines() if line.startswith("| {eq}")]
+    assert len(lines) == len(rows) == 7
+    assert all(line.endswith("| a | verified |") for line in lines)
+    failed = [rows[0]._replace(verified=False), *rows[1:]]
+    assert "**NOT EQUAL**" in symbolic.summary_markdown(failed)
