@@ -199,3 +199,29 @@ def numerical_gradients(params, x, y, activation: str = "sigmoid", loss_name: st
 
         out.append(centered(of_param, params[i], h))
     return tuple(out)
+
+
+def loss_of_intermediates(params, x, y, activation: str, loss_name: str) -> tuple[dict, dict]:
+    """The network's intermediates z1, H, z2, y_hat (in x's layout), and the loss as a function of each.
+
+    The function of z1 runs the rest of the network from a given z1, and so on: centered differences of
+    it give dl/dz1 = delta1 (the functions of H, z2 and y_hat give grad H, delta2 and grad y_hat).
+    """
+    _, _, W2, W2_0 = params
+    Y = columns(y)
+
+    def of_y_hat(y_hat):
+        return float(loss_of_y_hat(loss_name, Y, columns(y_hat)))
+
+    def of_z2(z2):
+        return of_y_hat(softmax(columns(z2)))
+
+    def of_H(H):
+        return of_z2(W2.T @ columns(H) + W2_0[:, None])
+
+    def of_z1(z1):
+        return of_H(f(activation, columns(z1)))
+
+    layout = (-1,) if x.ndim == 1 else (-1, x.shape[1])
+    points = {k: v.reshape(layout) for k, v in forward(params, x, activation).items()}
+    return points, {"z1": of_z1, "H": of_H, "z2": of_z2, "y_hat": of_y_hat}
