@@ -198,6 +198,7 @@ def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
 
 def measure(browser, url: str, network: dict | None) -> dict:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(120_000)  # not Playwright's 30 s: a busy machine (other builds, tests) is slow
     try:
         page = context.new_page()
         if network is not None:
