@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import reference
-from conftest import run_cli
+from conftest import CliRun, run_cli
 
 import mlp
 from mlp import cli
@@ -320,11 +320,11 @@ def test_explain_standard_input_when_standard_input_is_closed(monkeypatch):
     monkeypatch.setattr(sys, "stdin", None)
     out, err = io.StringIO(), io.StringIO()
     code = cli.run(["explain", "-"], stdin=None, stdout=out, stderr=err)
-    proc = type("Run", (), {"returncode": code, "stdout": out.getvalue(), "stderr": err.getvalue()})
-    assert_one_line_error(proc, ["standard input is closed"])
-    # a spec file is still read
-    monkeypatch.setattr(sys, "stdin", None)
-    assert cli.run(["example"], stdin=None, stdout=io.StringIO(), stderr=err) == 0
+    assert_one_line_error(CliRun(code, out.getvalue(), err.getvalue()), ["standard input is closed"])
+    # a command that reads no standard input still works
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.run(["example"], stdin=None, stdout=out, stderr=err) == 0
+    assert (err.getvalue(), out.getvalue()) == ("", run_cli("example").stdout)
 
 
 class _Unwritable(io.TextIOBase):
