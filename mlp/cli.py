@@ -12,7 +12,7 @@ import os
 import sys
 
 from mlp.errors import InputError
-from mlp.explain import SOURCE_EQS, explain, format_report, to_jsonable
+from mlp.explain import SOURCE_EQS, explain, format_report, targets_sum_to_one, to_jsonable
 from mlp.spec import load_spec, problem2
 
 EXIT_BAD_INPUT = 2
@@ -79,9 +79,9 @@ def run(argv=None, stdin=None, stdout=None, stderr=None) -> int:
     except InputError as e:
         print(f"mlp: error: {_one_line(str(e))}", file=stderr)
         return EXIT_BAD_INPUT
-    if spec.loss == "cross_entropy" and abs(float(spec.y.sum()) - 1.0) > 1e-9:
+    if spec.loss == "cross_entropy" and not targets_sum_to_one(spec.y):
         print(
-            f"mlp: warning: the cross-entropy target y sums to {float(spec.y.sum()):g}, not 1: "
+            f"mlp: warning: the cross-entropy target y sums to {float(spec.y.sum()):.10g}, not 1: "
             "delta2 is then y_hat * sum(y) - y, not y_hat - y",
             file=stderr,
         )
@@ -90,7 +90,7 @@ def run(argv=None, stdin=None, stdout=None, stderr=None) -> int:
         stdout.write(text + "\n")
         stdout.flush()
     except OSError as e:  # a closed pipe (`| head -1`), a full disk (`> /dev/full`)
-        print(f"mlp: error: cannot write the output: {e.strerror or e}", file=stderr)
+        print(f"mlp: error: cannot write the output: {e.strerror or str(e) or type(e).__name__}", file=stderr)
         return EXIT_BAD_INPUT
     return 0
 
