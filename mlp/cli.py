@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 
+from mlp import compare
 from mlp.explain import SOURCE_EQS, explain, format_report, to_jsonable
 from mlp.spec import load_spec, problem2
 from mlp.validate import InputError
@@ -29,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("explain", help="work a network given as a JSON spec through one gradient step")
     sp.add_argument("spec", help="path to a JSON spec, or - for standard input")
     sp.add_argument("--json", action="store_true", help="print every quantity as JSON")
+    sp.add_argument("--compare", metavar="MINE", help="check your own numbers (JSON keyed as --json) to 4 decimals")
     return parser
 
 
@@ -59,6 +61,8 @@ def run(argv=None) -> int:
         else:
             spec, eqs = load_spec(_read(args.spec)), None
             title = f"Network {args.spec}: {spec.activation} hidden layer, softmax output, {spec.loss} loss"
+        if getattr(args, "compare", None):  # exit 1 when a number of yours disagrees; see mlp/compare.py
+            return compare.run(spec, _read(args.compare), args.json)
         result = explain(spec)
     except InputError as e:
         print(f"mlp: error: {e}", file=sys.stderr)
