@@ -150,7 +150,8 @@
   }
 
   // ---- numbers for people: mlp.fmt, digit for digit ---------------------------------------------------------
-  // Python rounds the exact binary value half to even; toFixed rounds ties up. So round the exact decimal
+  // Python rounds the exact binary value half to even; toFixed rounds ties up. Away from a tie the two agree (both
+  // are correctly rounded), so toFixed does; near one, round the exact decimal
   // expansion ourselves: toFixed(100) is exact for every double from 2^-47 up to 1e21 (and a smaller one rounds
   // to 0 at 4 decimals); beyond 1e21 a double is an integer, which BigInt writes out exactly.
   function exactDecimal(a) {
@@ -176,6 +177,8 @@
   }
 
   function fixed(a, decimals) {
+    const scaled = a * 10 ** decimals;
+    if (Math.abs(scaled - Math.floor(scaled) - 0.5) > 1e-3 && scaled < 2 ** 52) return a.toFixed(decimals); // no tie
     const [int, frac] = exactDecimal(a);
     const d = roundDigits(int + frac.padEnd(decimals, "0"), int.length + decimals);
     const cut = d.length - decimals;
@@ -401,23 +404,22 @@
     function readSpec() {
       clearErrors();
       let ok = true;
+      const read = {};
+      for (const [name] of GRIDS) read[name] = [];
       for (const f of gridBox.querySelectorAll(".yn-cell")) {
         const v = parseNumber(f.value);
-        if (v instanceof Error) { fieldError(f, gridBox.querySelector(`#yn-error-${f.dataset.cell}`), f.getAttribute("aria-label"), v.message); ok = false; }
+        if (v instanceof Error) {
+          fieldError(f, gridBox.querySelector(`#yn-error-${f.dataset.cell}`), f.getAttribute("aria-label"), v.message);
+          ok = false;
+        } else if (f.dataset.j === "") read[f.dataset.cell][Number(f.dataset.i)] = v;
+        else (read[f.dataset.cell][Number(f.dataset.i)] ||= [])[Number(f.dataset.j)] = v;
       }
       const lr = parseNumber(lrField.value);
       const lrError = inputs.querySelector("#yn-error-lr");
       if (lr instanceof Error) { fieldError(lrField, lrError, "lr", lr.message); ok = false; }
       else if (lr <= 0) { fieldError(lrField, lrError, "lr", "must be positive"); ok = false; }
       if (!ok) { statusError("input", "A field above is not a number: see the message beside it"); return null; }
-      const get = (name, i, j) => Number(parseNumber(gridBox.querySelector(`.yn-cell[data-cell="${name}"][data-i="${i}"][data-j="${j}"]`).value));
-      const { N, N1, K } = state.sizes;
-      const vec = (name, n) => Array.from({ length: n }, (_, i) => get(name, i, ""));
-      const mat = (name, r, c) => Array.from({ length: r }, (_, i) => Array.from({ length: c }, (_, j) => get(name, i, j)));
-      return {
-        x: vec("x", N), y: vec("y", K), W1: mat("W1", N, N1), W1_0: vec("W1_0", N1), W2: mat("W2", N1, K),
-        W2_0: vec("W2_0", K), activation: actField.value, loss: lossField.value, lr,
-      };
+      return { ...read, activation: actField.value, loss: lossField.value, lr };
     }
 
     function readSizes() {
@@ -447,17 +449,36 @@
     optionBox.append(el("p", { class: "yn-error", id: "yn-error-lr", hidden: true }));
 
     // -- the output
+    /** Write a value into its box: 4 decimals (the full value in each number's title, and in the text while the
+     *  box has the keyboard focus). The numbers' elements are kept while the shape stays, so a keystroke changes
+     *  text, not the page's structure. */
     function renderValue(box, value) {
       const s = shapeOf(value);
-      const cell = (v) => `<span class="yn-n"><span class="yn-s">${fmt(v)}</span><span class="yn-f">${String(v + 0)}</span></span>`;
-      let html;
-      if (s.length === 0) html = `<span class="yn-m" style="--cols:1">${cell(value)}</span>`;
-      else if (s.length === 1) html = `<span class="yn-m" style="--cols:${s[0]}">${value.map(cell).join("")}</span>`;
-      else html = `<span class="yn-m" style="--cols:${s[1]}">${value.map((r) => r.map(cell).join("")).join("")}</span>`;
-      box.innerHTML = html;
+      const shape = s.join("x");
+      const numbers = flat(value);
+      const full = box === document.activeElement;
+      if (box.dataset.shape !== shape) {
+        const cols = s.length === 2 ? s[1] : s.length === 1 ? s[0] : 1;
+        box.innerHTML = `<span class="yn-m" style="--cols:${cols}">` + '<span class="yn-n"></span>'.repeat(numbers.length) + "</span>";
+        box.dataset.shape = shape;
+        const label = box.closest(".yn-q").querySelector(".yn-shape");
+        if (label) label.textContent = s.length === 0 ? "a number" : s.length === 1 ? `${s[0]} × 1` : `${s[0]} × ${s[1]}`;
+      }
+      const spans = box.firstChild.children;
+      for (let i = 0; i < numbers.length; i++) {
+        const exact = String(numbers[i] + 0);
+        const text = full ? exact : fmt(numbers[i]);
+        if (spans[i].textContent !== text) spans[i].textContent = text;
+        if (spans[i].title !== exact) spans[i].title = exact;
+      }
       box.setAttribute("data-value", JSON.stringify(value));
-      const shape = box.closest(".yn-q").querySelector(".yn-shape");
-      if (shape) shape.textContent = s.length === 0 ? "a number" : s.length === 1 ? `${s[0]} × 1` : `${s[0]} × ${s[1]}`;
+    }
+
+    for (const b of blocks) {
+      const box = b.querySelector("[data-key]");
+      const redraw = () => { if (state.last) renderValue(box, state.last.values[box.dataset.key]); };
+      box.addEventListener("focus", redraw);
+      box.addEventListener("blur", () => setTimeout(redraw));
     }
 
     function showFor(spec) {
