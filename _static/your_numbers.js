@@ -638,6 +638,7 @@
 
     function compareAll() {
       let first = null, compared = 0, agreeing = 0;
+      for (const note of page.querySelectorAll(".yn-first")) note.remove();
       for (const b of blocks) {
         const r = compareOne(b);
         if (r === null) continue;
@@ -658,6 +659,7 @@
       const step = steps[key];
       const eq = [...first.querySelectorAll(".yn-eq a")].filter((a) => !a.closest("[hidden]")).map((a) => a.textContent).join(" ");
       summary.setAttribute("data-first-disagreement", key);
+      first.querySelector(".yn-verdict").append(el("span", { class: "yn-first", text: " The first disagreement in the order of the pass." }));
       summary.replaceChildren(
         `${agreeing} of ${compared} agree. The first disagreement in the order of the pass is `,
         el("a", { href: `#${first.id}`, text: key }),
