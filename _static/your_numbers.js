@@ -262,7 +262,7 @@
     const W1 = matrix("W1", N, N1, "(N, N1)");
     const W2 = matrix("W2", N1, K, "(N1, K)");
     if (y.length !== K) fail("y", `y has shape (${y.length},), expected (K,) = (${K},)`);
-    if (!real(obj.lr) || obj.lr <= 0) fail("lr", "lr must be a positive number");
+    if (!real(obj.lr) || obj.lr < 0) fail("lr", "lr must be a finite number >= 0");
     return { x, y, W1, W1_0, W2, W2_0, activation: obj.activation, loss: obj.loss, lr: obj.lr };
   }
 
@@ -417,7 +417,7 @@
       const lr = parseNumber(lrField.value);
       const lrError = inputs.querySelector("#yn-error-lr");
       if (lr instanceof Error) { fieldError(lrField, lrError, "lr", lr.message); ok = false; }
-      else if (lr <= 0) { fieldError(lrField, lrError, "lr", "must be positive"); ok = false; }
+      else if (lr < 0) { fieldError(lrField, lrError, "lr", "must be 0 or more"); ok = false; }
       if (!ok) { statusError("input", "A field above is not a number: see the message beside it"); return null; }
       return { ...read, activation: actField.value, loss: lossField.value, lr };
     }

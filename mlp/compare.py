@@ -68,7 +68,7 @@ STEPS: tuple[Step, ...] = (
 
 ORDER = {s.key: i for i, s in enumerate(STEPS)}
 
-_WORDS = {
+WORDS = {
     "squared": {
         "loss": "1/2 ||y - y_hat||^2",
         "grad_y_hat": "y_hat - y",
@@ -90,7 +90,7 @@ F_PRIME = {
 
 def formula(step: Step, activation: str, loss: str) -> str:
     """The step's formula in plain text, for this activation and loss."""
-    return step.formula.format(f=activation, f_prime=F_PRIME[activation], **_WORDS[loss])
+    return step.formula.format(f=activation, f_prime=F_PRIME[activation], **WORDS[loss])
 
 
 def quantities(spec: Spec) -> dict[str, np.ndarray]:
