@@ -64,6 +64,7 @@
       for (let i = 0; i < N; i++) s += p.W1[i][j] * x[i];
       z1[j] = s + p.W1_0[j];
     }
+    if (!z1.every(Number.isFinite)) throw new Error("the hidden pre-activation z1 overflowed to inf: the weights or inputs are too large");
     const H = z1.map(f);
     const z2 = new Array(K);
     for (let k = 0; k < K; k++) {
@@ -71,6 +72,7 @@
       for (let j = 0; j < N1; j++) s += p.W2[j][k] * H[j];
       z2[k] = s + p.W2_0[k];
     }
+    if (!z2.every(Number.isFinite)) throw new Error("the logits z2 overflowed to inf: the weights or inputs are too large");
     return { z1, H, z2, y_hat: softmax(z2) };
   }
 
@@ -126,8 +128,13 @@
     const g = { grad_W1: gradW1, grad_W1_0: delta1, grad_W2: gradW2, grad_W2_0: delta2 };
     const both = step(p, g, lr, [1, 2]);
     const second = step(p, g, lr, [2]);
-    const a = forward(both, x, act);
-    const b = forward(second, x, act);
+    let a, b;
+    try {
+      a = forward(both, x, act);
+      b = forward(second, x, act);
+    } catch (e) {
+      throw new Error(`after the gradient step with lr = ${lr}, ${e.message}; try a smaller lr`);
+    }
     Object.assign(out, {
       "updated.W1": both.W1, "updated.W1_0": both.W1_0, "updated.W2": both.W2, "updated.W2_0": both.W2_0,
       "after_both_layers.z1": a.z1, "after_both_layers.H": a.H, "after_both_layers.z2": a.z2,
@@ -138,8 +145,7 @@
     for (const [key, value] of Object.entries(out)) {
       if (!flat(value).every(Number.isFinite)) {
         const [section, name] = key.split(".");
-        const hint = section === "forward" || section === "backward" ? "" : `; try a smaller lr than ${lr}`;
-        throw new Error(`${name} (${section}) overflowed to inf or nan: the weights or inputs are too large${hint}`);
+        throw new Error(`${name} (${section}) overflowed to inf or nan: the weights or inputs are too large`);
       }
     }
     return out;
@@ -227,42 +233,64 @@
   }
   const shapeText = (s) => (s.length === 0 ? "a number" : "(" + s.join(", ") + (s.length === 1 ? ",)" : ")"));
 
-  /** A decoded spec checked as mlp.spec.parse_spec checks it (and N, N1, K at most 10); throws naming the key. */
+  const pyRepr = (v) => (typeof v === "string" ? `'${v}'` : JSON.stringify(v));
+
+  /** A decoded spec checked as mlp.spec.parse_spec checks it, with the CLI's messages (and N, N1, K at most
+   *  MAX_SIZE); throws an Error whose key names the field. */
   function checkSpec(obj) {
     const fail = (key, message) => { const e = new Error(message); e.key = key; throw e; };
-    if (obj === null || typeof obj !== "object" || Array.isArray(obj)) fail("spec", "the spec must be a JSON object {...}");
-    for (const k of KEYS) if (!(k in obj)) fail(k, `the spec is missing the key "${k}"`);
-    for (const k of Object.keys(obj)) {
-      if (!KEYS.includes(k) && k !== "source" && k !== "note") fail(k, `the spec has an unknown key "${k}"`);
+    if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
+      fail("spec", `the spec must be a JSON object {...}; got a JSON ${Array.isArray(obj) ? "array" : typeof obj}`);
     }
-    if (!(obj.activation in ACTIVATIONS)) fail("activation", `unknown activation ${JSON.stringify(obj.activation)}`);
-    if (!LOSSES.includes(obj.loss)) fail("loss", `unknown loss ${JSON.stringify(obj.loss)}`);
-    const real = (v) => typeof v === "number" && Number.isFinite(v);
-    const vector = (k) => {
+    for (const k of KEYS) if (!(k in obj)) fail(k, `the spec is missing the key '${k}' (required: ${KEYS.join(", ")})`);
+    for (const k of Object.keys(obj).sort()) {
+      if (!KEYS.includes(k) && k !== "source" && k !== "note") fail(k, `the spec has an unknown key '${k}' (allowed: ${KEYS.join(", ")})`);
+    }
+    for (const [k, known] of [["activation", Object.keys(ACTIVATIONS)], ["loss", LOSSES]]) {
+      if (!known.includes(obj[k])) fail(k, `unknown ${k} ${pyRepr(obj[k])}: expected one of ${[...known].sort().join(", ")}`);
+    }
+    const numbers = (k, v, where) => v.forEach((e, i) => {
+      if (typeof e !== "number") fail(k, `${k} must contain only real numbers; got ${JSON.stringify(e)} at ${k}${where}[${i}]`);
+    });
+    for (const k of ["x", "y"]) {
+      if (!Array.isArray(obj[k]) || obj[k].some(Array.isArray)) fail(k, `${k} must be a flat list of numbers (one example)`);
+      numbers(k, obj[k], "");
+    }
+    const shape = (v) => "(" + v.join(", ") + (v.length === 1 ? ",)" : ")");
+    const vector = (k, n, symbol) => {
       const v = obj[k];
-      if (!Array.isArray(v) || v.length === 0 || !v.every(real)) fail(k, `${k} must be a non-empty list of finite numbers`);
+      if (!Array.isArray(v) || v.some(Array.isArray)) fail(k, `${k} must be a flat list of numbers`);
+      numbers(k, v, "");
+      if (v.length !== n) fail(k, `${k} has shape (${v.length},), expected (${symbol},) = (${n},)`);
       return v;
     };
-    const matrix = (k, rows, cols, what) => {
+    const matrix = (k, symbols) => {
       const v = obj[k];
-      if (!Array.isArray(v) || !v.every((r) => Array.isArray(r) && r.every(real))) {
-        fail(k, `${k} must be a list of rows of finite numbers`);
-      }
-      const got = shapeOf(v);
-      if (v.length !== rows || v.some((r) => r.length !== cols)) {
-        fail(k, `${k} has shape ${v.every((r) => r.length === v[0].length) ? shapeText(got) : "with rows of different lengths"}, expected ${what} = (${rows}, ${cols})`);
-      }
+      if (!Array.isArray(v) || !v.every(Array.isArray)) fail(k, `${k} must be a matrix of shape ${symbols}; got a list that is not of rows`);
+      if (v.some((r) => r.length !== v[0].length)) fail(k, `${k} is not a rectangular array of numbers (rows of different lengths?)`);
+      v.forEach((r, i) => numbers(k, r, `[${i}]`));
       return v;
     };
-    const x = vector("x"), W1_0 = vector("W1_0"), W2_0 = vector("W2_0"), y = vector("y");
-    const N = x.length, N1 = W1_0.length, K = W2_0.length;
+    const x = obj.x;
+    if (x.length === 0) fail("x", "x has shape (0,): an example needs at least one input (N >= 1)");
+    const N = x.length;
+    const W1 = matrix("W1", "(N, N1)");
+    const N1 = W1.length ? W1[0].length : 0;
+    if (W1.length === 0 || N1 === 0) fail("W1", `W1 has shape ${shape([W1.length, N1])}: a network needs N >= 1 and N1 >= 1`);
+    if (W1.length !== N) fail("W1", `W1 has shape ${shape([W1.length, N1])}, expected (N, N1) = ${shape([N, N1])}`);
+    const W1_0 = vector("W1_0", N1, "N1");
+    const W2 = matrix("W2", "(N1, K)");
+    const K = W2.length ? W2[0].length : 0;
+    if (W2.length !== N1) fail("W2", `W2 has shape ${shape([W2.length, K])}, expected (N1, K) = ${shape([N1, K])}`);
+    if (K === 0) fail("W2", `W2 has shape ${shape([W2.length, K])}: a network needs at least one output (K >= 1)`);
+    const W2_0 = vector("W2_0", K, "K");
+    const y = obj.y;
+    if (y.length !== K) fail("y", `y has shape (${y.length},), expected (K,) = (${K},)`);
+    if (typeof obj.lr !== "number") fail("lr", `lr must be a number; got ${JSON.stringify(obj.lr)}`);
+    if (obj.lr < 0) fail("lr", `lr must be a finite number >= 0; got ${obj.lr}`);
     for (const [k, n, name] of [["x", N, "N"], ["W1_0", N1, "N1"], ["W2_0", K, "K"]]) {
       if (n > MAX_SIZE) fail(k, `${k} has ${n} entries: this page takes ${name} up to ${MAX_SIZE}`);
     }
-    const W1 = matrix("W1", N, N1, "(N, N1)");
-    const W2 = matrix("W2", N1, K, "(N1, K)");
-    if (y.length !== K) fail("y", `y has shape (${y.length},), expected (K,) = (${K},)`);
-    if (!real(obj.lr) || obj.lr < 0) fail("lr", "lr must be a finite number >= 0");
     return { x, y, W1, W1_0, W2, W2_0, activation: obj.activation, loss: obj.loss, lr: obj.lr };
   }
 
@@ -381,8 +409,11 @@
 
     // -- messages next to fields
     function clearErrors() {
-      for (const f of inputs.querySelectorAll("[aria-invalid]")) { f.removeAttribute("aria-invalid"); f.removeAttribute("aria-describedby"); }
-      for (const p of inputs.querySelectorAll(".yn-error")) { p.hidden = true; p.textContent = ""; p.removeAttribute("data-error"); }
+      for (const f of inputs.querySelectorAll(".yn-cell[aria-invalid], #yn-lr[aria-invalid]")) {
+        f.removeAttribute("aria-invalid");
+        f.removeAttribute("aria-describedby");
+      }
+      for (const p of inputs.querySelectorAll(".yn-error:not(#yn-error-sizes)")) { p.hidden = true; p.textContent = ""; p.removeAttribute("data-error"); }
       status.removeAttribute("data-error");
       status.textContent = "";
     }
@@ -504,13 +535,14 @@
 
     /** Recompute from the form: the whole pass, within the same event. */
     function recompute() {
+      if (!readSizes()) { statusError("sizes", "The sizes do not fit: see the message beside them"); return false; }
       const spec = readSpec();
       if (!spec) return false;
       let values;
       try {
         values = explain(spec);
       } catch (e) {
-        statusError("overflow", e.message.charAt(0).toUpperCase() + e.message.slice(1));
+        statusError("overflow", `This network cannot be computed: ${e.message}`);
         return false;
       }
       render(spec, values);
@@ -572,7 +604,7 @@
     for (const f of Object.values(sizeFields)) {
       f.addEventListener("input", () => {
         const sizes = readSizes();
-        if (!sizes) { statusError(f.dataset.field, `The sizes do not fit: ${inputs.querySelector("#yn-error-sizes").textContent}`); return; }
+        if (!sizes) { statusError("sizes", "The sizes do not fit: see the message beside them"); return; }
         if (sizes.N === state.sizes.N && sizes.N1 === state.sizes.N1 && sizes.K === state.sizes.K) { recompute(); return; }
         readCells();
         state.sizes = sizes;
