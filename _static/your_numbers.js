@@ -221,9 +221,9 @@
   function parseNumber(text) {
     const t = text.trim().replace(/\u2212/g, "-");
     if (t === "") return new Error("is empty: type a number");
-    if (!NUMBER.test(t)) return new Error(`"${text.trim()}" is not a number (write it like -0.5 or 2e-3)`);
+    if (!NUMBER.test(t)) return new Error(`is not a number: "${text.trim()}" (write numbers like -0.5 or 2e-3)`);
     const v = Number(t);
-    if (!Number.isFinite(v)) return new Error(`${t} is too large: a double holds at most about 1.8e308`);
+    if (!Number.isFinite(v)) return new Error(`is too large: ${t} (a double holds at most about 1.8e308)`);
     return v;
   }
 
@@ -628,7 +628,7 @@
       const values = [];
       for (const t of tokens) {
         const v = parseNumber(t);
-        if (v instanceof Error) return v;
+        if (v instanceof Error) return new Error(`"${t}" ${v.message.split(":")[0]}`);
         values.push(v);
       }
       return values;
