@@ -9,7 +9,6 @@
 (function () {
   "use strict";
 
-  const TINY = 2.2250738585072014e-308; // the smallest normal double: mlp's floor for y_hat in -y / y_hat
   let MAX_SIZE = 10; // N, N1 and K; the page's config (chapters/your_numbers.md) sets it
   let DECIMALS = 4; // as mlp.compare.DECIMALS, also from the config
   const KEYS = ["x", "y", "W1", "W1_0", "W2", "W2_0", "activation", "loss", "lr"];
@@ -28,6 +27,12 @@
   const LOSSES = ["squared", "cross_entropy"];
 
   // ---- the pass -----------------------------------------------------------------------------------------------
+  // Exact at the extremes, as mlp is (mlp/softmax.py, mlp/losses.py). Where one logit leads by far, its probability
+  // rounds to 1 and 1 - y_hat to 0, though the exact value is the sum of the other probabilities: so the leading
+  // class's 1 - y_hat is taken as that sum, the loss from the logits, and delta2 in forms that never subtract two
+  // numbers that both round to 1.
+  const SATURATED = 1 - 2 ** -10; // above it 1 - y_hat, computed plainly, would lose more than 10 of 53 bits
+
   function softmax(z) {
     const m = Math.max(...z);
     const e = z.map((v) => Math.exp(v - m));
@@ -36,23 +41,87 @@
     return e.map((v) => v / s);
   }
 
-  /** The loss from the logits z2. Cross-entropy: -log y_hat[k] = (m - z2[k]) + log(sum_j exp(z2[j] - m)), with the
-   *  log of the sum taken as log1p of the terms other than the largest, so that a loss near 0 keeps its digits. */
-  function lossFromLogits(y, z2, yHat, loss) {
-    if (loss === "squared") {
-      let s = 0;
-      for (let k = 0; k < y.length; k++) { const r = yHat[k] - y[k]; s += r * r; }
-      return 0.5 * s;
-    }
+  /** The index of the largest entry (the first, if several are equal). */
+  function argmax(v) {
     let top = 0;
-    for (let k = 1; k < z2.length; k++) if (z2[k] > z2[top]) top = k;
+    for (let k = 1; k < v.length; k++) if (v[k] > v[top]) top = k;
+    return top;
+  }
+
+  /** 1 - y_hat[top] as the sum of the other probabilities: exact where y_hat[top] rounds to 1. */
+  function topComplement(yHat, top) {
+    let s = 0;
+    for (let k = 0; k < yHat.length; k++) if (k !== top) s += yHat[k];
+    return s;
+  }
+
+  /** The cross-entropy -sum_k y[k] log softmax(z2)[k] by log-sum-exp, never from clipped probabilities:
+   *  log softmax(z2) = (z2 - m) - log1p(sum of exp(z2[j] - m) over all j but the largest). */
+  function crossEntropy(y, z2) {
+    const top = argmax(z2);
     const m = z2[top];
     let rest = 0;
     for (let k = 0; k < z2.length; k++) if (k !== top) rest += Math.exp(z2[k] - m);
     const logSum = Math.log1p(rest);
     let s = 0;
-    for (let k = 0; k < y.length; k++) s += y[k] * (m - z2[k] + logSum);
-    return s + 0; // + 0: never -0
+    for (let k = 0; k < y.length; k++) s += y[k] * (z2[k] - m - logSum);
+    return -s + 0; // + 0: never -0
+  }
+
+  /** r = y_hat - y, the leading class's entry as (1 - y) - (1 - y_hat) where y_hat is near 1; and that class. */
+  function residual(y, z2, yHat) {
+    const r = yHat.map((v, k) => v - y[k]);
+    if (Math.max(...yHat) <= SATURATED) return [r, null];
+    const top = argmax(z2);
+    r[top] = (1 - y[top]) - topComplement(yHat, top);
+    return [r, top];
+  }
+
+  function lossValue(y, z2, yHat, loss) {
+    if (loss === "cross_entropy") return crossEntropy(y, z2);
+    const [r] = residual(y, z2, yHat);
+    let s = 0;
+    for (const v of r) s += v * v;
+    return 0.5 * s;
+  }
+
+  /** grad y_hat and delta2 = J^T grad y_hat for the loss, from the logits. */
+  function outputGradients(y, z2, yHat, loss) {
+    const K = y.length;
+    if (loss === "squared") {
+      const [r, top] = residual(y, z2, yHat);
+      let delta2;
+      if (top === null) { // J^T r = y_hat * (r - y_hat . r)
+        let inner = 0;
+        for (let k = 0; k < K; k++) inner += yHat[k] * r[k];
+        delta2 = yHat.map((v, k) => v * (r[k] - inner));
+      } else { // the same, with d = r - r[top]: y_hat * (d - y_hat . d), every term exact or weighted by a small y_hat
+        const d = r.map((v) => v - r[top]);
+        let T = 0;
+        for (let k = 0; k < K; k++) T += yHat[k] * d[k];
+        delta2 = yHat.map((v, k) => v * (d[k] - T));
+      }
+      return [r, delta2];
+    }
+    // cross-entropy: grad y_hat = -y / y_hat (0 where the target is 0; -inf where y_hat underflowed to 0),
+    // and the fused delta2 = y_hat * sum(y) - y, the leading class's entry as (sum(y) - y) - (1 - y_hat) sum(y)
+    const grad = y.map((v, k) => (v === 0 ? 0 : -v / yHat[k]));
+    let sy = 0;
+    for (const v of y) sy += v;
+    const delta2 = yHat.map((v, k) => v * sy - y[k]);
+    if (Math.max(...yHat) > SATURATED) {
+      const top = argmax(z2);
+      delta2[top] = (sy - y[top]) - topComplement(yHat, top) * sy;
+    }
+    return [grad, delta2];
+  }
+
+  /** J = diag(y_hat) - y_hat y_hat^T, the diagonal as y_hat (1 - y_hat) with the leading class's 1 - y_hat exact. */
+  function softmaxJacobian(z2, yHat) {
+    const complement = yHat.map((v) => 1 - v);
+    const top = argmax(yHat);
+    complement[top] = topComplement(yHat, top);
+    return yHat.map((a, k) => yHat.map((b, i) => (k === i ? a * complement[k] : -a * b)));
   }
 
   function forward(p, x, act) {
@@ -64,7 +133,6 @@
       for (let i = 0; i < N; i++) s += p.W1[i][j] * x[i];
       z1[j] = s + p.W1_0[j];
     }
-    if (!z1.every(Number.isFinite)) throw new Error("the hidden pre-activation z1 overflowed to inf: the weights or inputs are too large");
     const H = z1.map(f);
     const z2 = new Array(K);
     for (let k = 0; k < K; k++) {
@@ -72,7 +140,6 @@
       for (let j = 0; j < N1; j++) s += p.W2[j][k] * H[j];
       z2[k] = s + p.W2_0[k];
     }
-    if (!z2.every(Number.isFinite)) throw new Error("the logits z2 overflowed to inf: the weights or inputs are too large");
     return { z1, H, z2, y_hat: softmax(z2) };
   }
 
@@ -86,29 +153,18 @@
     };
   }
 
-  /** Every quantity of `python -m mlp explain`, keyed "section.name", plus backward.f_prime_z1. */
+  /** Python's format(lr, "g"), near enough for a message. */
+  const g6 = (v) => String(Number(v.toPrecision(6)));
+
+  /** Every quantity of `python -m mlp explain`, keyed "section.name", f'(z1) as backward.f_prime_z1. Throws, naming
+   *  the first quantity in the order of the pass that overflowed, as explain does. */
   function explain(spec) {
     const { x, y, activation: act, loss, lr } = spec;
     const p = { W1: spec.W1, W1_0: spec.W1_0, W2: spec.W2, W2_0: spec.W2_0 };
     const N1 = p.W1_0.length, K = y.length;
     const fwd = forward(p, x, act);
-    const { z1, H, y_hat: yHat } = fwd;
-    const out = {
-      "forward.z1": z1, "forward.H": H, "forward.z2": fwd.z2, "forward.y_hat": yHat,
-      "forward.loss": lossFromLogits(y, fwd.z2, yHat, loss),
-    };
-    const gradYHat = loss === "squared" ? yHat.map((v, k) => v - y[k]) : y.map((v, k) => -v / Math.max(yHat[k], TINY));
-    const J = yHat.map((a, k) => yHat.map((b, i) => (k === i ? a : 0) - a * b));
-    let delta2;
-    if (loss === "squared") { // J^T grad_y_hat without J: y_hat * (g - y_hat . g)
-      let inner = 0;
-      for (let k = 0; k < K; k++) inner += yHat[k] * gradYHat[k];
-      delta2 = yHat.map((v, k) => v * (gradYHat[k] - inner));
-    } else { // the fused form: y_hat * sum(y) - y
-      let sy = 0;
-      for (const v of y) sy += v;
-      delta2 = yHat.map((v, k) => v * sy - y[k]);
-    }
+    const { z1, H, z2, y_hat: yHat } = fwd;
+    const [gradYHat, delta2] = outputGradients(y, z2, yHat, loss);
     const gradW2 = H.map((h) => delta2.map((d) => h * d));
     const gradH = new Array(N1);
     for (let j = 0; j < N1; j++) {
@@ -119,33 +175,30 @@
     const fPrime = z1.map(ACTIVATIONS[act][1]);
     const delta1 = gradH.map((g, j) => g * fPrime[j]);
     const gradW1 = x.map((v) => delta1.map((d) => v * d));
-    Object.assign(out, {
-      "backward.grad_y_hat": gradYHat, "backward.softmax_jacobian": J, "backward.delta2": delta2,
-      "backward.grad_W2": gradW2, "backward.grad_W2_0": delta2.slice(), "backward.grad_H": gradH,
-      "backward.f_prime_z1": fPrime, "backward.delta1": delta1, "backward.grad_W1": gradW1,
-      "backward.grad_W1_0": delta1.slice(),
-    });
     const g = { grad_W1: gradW1, grad_W1_0: delta1, grad_W2: gradW2, grad_W2_0: delta2 };
     const both = step(p, g, lr, [1, 2]);
     const second = step(p, g, lr, [2]);
-    let a, b;
-    try {
-      a = forward(both, x, act);
-      b = forward(second, x, act);
-    } catch (e) {
-      throw new Error(`after the gradient step with lr = ${lr}, ${e.message}; try a smaller lr`);
-    }
-    Object.assign(out, {
+    const a = forward(both, x, act);
+    const b = forward(second, x, act);
+    const out = {
+      "forward.z1": z1, "forward.H": H, "forward.z2": z2, "forward.y_hat": yHat,
+      "forward.loss": lossValue(y, z2, yHat, loss),
+      "backward.grad_y_hat": gradYHat, "backward.softmax_jacobian": softmaxJacobian(z2, yHat),
+      "backward.delta2": delta2, "backward.grad_W2": gradW2, "backward.grad_W2_0": delta2.slice(),
+      "backward.grad_H": gradH, "backward.f_prime_z1": fPrime, "backward.delta1": delta1,
+      "backward.grad_W1": gradW1, "backward.grad_W1_0": delta1.slice(),
       "updated.W1": both.W1, "updated.W1_0": both.W1_0, "updated.W2": both.W2, "updated.W2_0": both.W2_0,
       "after_both_layers.z1": a.z1, "after_both_layers.H": a.H, "after_both_layers.z2": a.z2,
-      "after_both_layers.y_hat": a.y_hat, "after_both_layers.loss": lossFromLogits(y, a.z2, a.y_hat, loss),
+      "after_both_layers.y_hat": a.y_hat, "after_both_layers.loss": lossValue(y, a.z2, a.y_hat, loss),
       "after_second_layer_only.z2": b.z2, "after_second_layer_only.y_hat": b.y_hat,
-      "after_second_layer_only.loss": lossFromLogits(y, b.z2, b.y_hat, loss),
-    });
+      "after_second_layer_only.loss": lossValue(y, b.z2, b.y_hat, loss),
+    };
     for (const [key, value] of Object.entries(out)) {
+      if (key === "backward.grad_y_hat") continue; // -y / y_hat is -inf where y_hat underflows; nothing reads it
       if (!flat(value).every(Number.isFinite)) {
         const [section, name] = key.split(".");
-        throw new Error(`${name} (${section}) overflowed to inf or nan: the weights or inputs are too large`);
+        const after = section === "forward" ? "" : ` after the gradient step with lr = ${g6(lr)} (try a smaller lr)`;
+        throw new Error(`${name} (${section}) overflowed to inf or nan${after}: the weights or inputs are too large`);
       }
     }
     return out;
@@ -203,6 +256,7 @@
    *  notation, never a minus sign in front of a zero. */
   function fmt(v, decimals = DECIMALS) {
     if (v === 0) return "0";
+    if (!Number.isFinite(v)) return Number.isNaN(v) ? "nan" : v < 0 ? "-inf" : "inf";
     const sign = v < 0 ? "-" : "";
     const a = Math.abs(v);
     if (a >= 1e15) return sign + scientific(a, decimals);
@@ -212,7 +266,7 @@
   }
 
   /** The number as shown, read back: what "agrees to the 4 decimals shown" compares. */
-  const shown = (v) => Number(fmt(v));
+  const shown = (v) => (Number.isFinite(v) ? Number(fmt(v)) : v);
 
   // ---- reading what the reader typed --------------------------------------------------------------------------
   const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;

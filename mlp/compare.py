@@ -10,6 +10,7 @@ numbers" use this same rule and this same table.
 from __future__ import annotations
 
 import json
+import sys
 from typing import NamedTuple
 
 import numpy as np
@@ -199,8 +200,10 @@ def load_mine(text: str):
         raise InputError(f"your numbers: malformed JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
 
 
-def run(spec: Spec, mine_text: str, as_json: bool = False) -> int:
-    """What ``explain SPEC --compare MINE`` prints; exit code 0 if all agree, 1 if one does not."""
+def run(spec: Spec, mine_text: str, as_json: bool = False, stdout=None) -> int:
+    """What ``explain SPEC --compare MINE`` prints (to stdout, default sys.stdout); exit code 0 if all
+    agree, 1 if one does not. Bad numbers raise InputError, which the CLI reports."""
     verdicts = compare(load_mine(mine_text), spec)
-    print(json.dumps(verdicts_jsonable(verdicts), indent=2) if as_json else format_comparison(verdicts, spec))
+    text = json.dumps(verdicts_jsonable(verdicts), indent=2) if as_json else format_comparison(verdicts, spec)
+    print(text, file=stdout or sys.stdout)
     return 0 if first_disagreement(verdicts) is None else 1
