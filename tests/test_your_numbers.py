@@ -147,7 +147,7 @@ def test_random_networks_match_mlp(tab):
           for (const h of hashes) {
             const n = Number(app.dataset.fragments || 0);
             location.hash = h;
-            while (Number(app.dataset.fragments || 0) === n) await new Promise((r) => requestAnimationFrame(r));
+            while (Number(app.dataset.fragments || 0) === n) await new Promise((r) => setTimeout(r, 0));
             const values = Object.fromEntries([...document.querySelectorAll("[data-key]")]
               .map((e) => [e.dataset.key, JSON.parse(e.dataset.value)]));
             out.push({values, error: document.getElementById("yn-status").getAttribute("data-error")});
