@@ -26,6 +26,7 @@ import argparse
 import functools
 import gzip
 import json
+import os
 import statistics
 import sys
 import threading
@@ -117,7 +118,9 @@ def main() -> None:
         xs = sorted(xs)
         return f"median {statistics.median(xs):7.3f} ms   p90 {xs[int(0.9 * (len(xs) - 1))]:7.3f} ms"
 
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"Chromium {version}, N = N1 = K = {n}, {args.repeats} recomputes ({result['renders']} renders in all)")
+    print(f"  load average {load} on {os.cpu_count()} cores: other processes slow every number below")
     print(f"  handler (read, compute, write):  {stats(result['handler'])}")
     print(f"  handler, then style and layout:  {stats(result['layout'])}")
     print(f"  input event to the next frame:   {stats(result['frame'])}")
