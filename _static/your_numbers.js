@@ -467,9 +467,13 @@
         f.removeAttribute("aria-invalid");
         f.removeAttribute("aria-describedby");
       }
-      for (const p of inputs.querySelectorAll(".yn-error:not(#yn-error-sizes)")) { p.hidden = true; p.textContent = ""; p.removeAttribute("data-error"); }
-      status.removeAttribute("data-error");
-      status.textContent = "";
+      for (const p of inputs.querySelectorAll(".yn-error[data-error]:not(#yn-error-sizes)")) {
+        p.hidden = true;
+        p.textContent = "";
+        p.removeAttribute("data-error");
+      }
+      if (status.hasAttribute("data-error")) status.removeAttribute("data-error");
+      if (status.textContent !== "") status.textContent = "";
     }
 
     function fieldError(field, messageEl, name, message) {
@@ -512,7 +516,7 @@
       let ok = true;
       const sizes = {};
       for (const [name, f] of Object.entries(sizeFields)) {
-        f.removeAttribute("aria-invalid");
+        if (f.hasAttribute("aria-invalid")) f.removeAttribute("aria-invalid");
         const t = f.value.trim();
         const v = Number(t);
         if (t === "" || !Number.isInteger(v) || v < 1 || v > MAX_SIZE) {
@@ -526,7 +530,11 @@
           ok = false;
         } else sizes[name] = v;
       }
-      if (ok) { sizeError.hidden = true; sizeError.removeAttribute("data-error"); sizeError.textContent = ""; }
+      if (ok && sizeError.hasAttribute("data-error")) {
+        sizeError.hidden = true;
+        sizeError.removeAttribute("data-error");
+        sizeError.textContent = "";
+      }
       return ok ? sizes : null;
     }
 
@@ -566,9 +574,14 @@
       box.addEventListener("blur", () => setTimeout(redraw));
     }
 
+    // Every write below happens only on a change: a write of the same value still makes the browser lay the page
+    // out again, and the page, with all its typeset math, is long.
+    const whenLoss = [...page.querySelectorAll("[data-when-loss]")];
     function showFor(spec) {
-      for (const e of page.querySelectorAll("[data-when-loss]")) e.hidden = e.dataset.whenLoss !== spec.loss;
-      for (const e of page.querySelectorAll("[data-when-activation]")) e.hidden = e.dataset.whenActivation !== spec.activation;
+      for (const e of whenLoss) {
+        const hide = e.dataset.whenLoss !== spec.loss;
+        if (e.hidden !== hide) e.hidden = hide;
+      }
     }
 
     function render(spec, values) {
@@ -692,11 +705,13 @@
       const field = b.querySelector(".yn-mine-field");
       const verdict = b.querySelector(".yn-verdict");
       const key = b.dataset.q;
-      verdict.removeAttribute("data-verdict");
-      verdict.removeAttribute("data-error");
-      verdict.removeAttribute("data-entry");
-      verdict.textContent = "";
-      field.removeAttribute("aria-invalid");
+      if (verdict.hasAttribute("data-verdict") || verdict.textContent !== "") {
+        verdict.removeAttribute("data-verdict");
+        verdict.removeAttribute("data-error");
+        verdict.removeAttribute("data-entry");
+        verdict.textContent = "";
+      }
+      if (field.hasAttribute("aria-invalid")) field.removeAttribute("aria-invalid");
       if (!toggle.checked || field.value.trim() === "" || !state.last) return null;
       const computed = state.last.values[key];
       const mine = parseMine(field.value, computed);
@@ -732,9 +747,10 @@
         if (r) agreeing += 1;
         else if (!first) first = b;
       }
-      summary.removeAttribute("data-first-disagreement");
+      if (summary.hasAttribute("data-first-disagreement")) summary.removeAttribute("data-first-disagreement");
       if (!state.last || compared === 0) {
-        summary.textContent = toggle.checked ? "Type your value of any quantity in the field under it; each is checked as you type." : "";
+        const text = toggle.checked ? "Type your value of any quantity in the field under it; each is checked as you type." : "";
+        if (summary.textContent !== text) summary.textContent = text;
         return;
       }
       if (!first) {
