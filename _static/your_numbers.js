@@ -777,6 +777,49 @@
       if (event.target.classList.contains("yn-mine-field")) compareAll();
     });
 
+    // Your numbers as JSON, keyed as `explain --json` (the file `--compare` reads): each fills its field.
+    const pasted = page.querySelector("#yn-mine-json");
+    const pasteError = page.querySelector("#yn-mine-json-error");
+    function fillFromJson() {
+      const fail = (message) => {
+        pasted.setAttribute("aria-invalid", "true");
+        pasted.setAttribute("aria-describedby", pasteError.id);
+        pasteError.hidden = false;
+        pasteError.setAttribute("data-error", "your numbers");
+        pasteError.textContent = `your numbers: ${message}`;
+      };
+      pasted.removeAttribute("aria-invalid");
+      pasteError.hidden = true;
+      pasteError.removeAttribute("data-error");
+      if (pasted.value.trim() === "") return;
+      let mine;
+      try {
+        mine = JSON.parse(pasted.value);
+      } catch (e) {
+        return fail("not valid JSON");
+      }
+      if (mine === null || typeof mine !== "object" || Array.isArray(mine)) {
+        return fail('must be a JSON object such as {"forward": {"z1": [4, 0]}}');
+      }
+      const fields = [];
+      for (const [section, names] of Object.entries(mine)) {
+        if (names === null || typeof names !== "object" || Array.isArray(names)) {
+          return fail(`'${section}' must be an object of quantities, as in explain --json`);
+        }
+        for (const [name, value] of Object.entries(names)) {
+          const key = `${section}.${name}`;
+          const field = page.querySelector(`.yn-q[data-q="${key}"] .yn-mine-field`);
+          if (!field) return fail(`unknown quantity '${key}': the keys are those of explain --json`);
+          const numbers = flat(Array.isArray(value) ? value : [value]);
+          if (!numbers.every((v) => typeof v === "number")) return fail(`${key} must be a number or nested lists of numbers`);
+          fields.push([field, numbers.map((v) => String(v)).join(" ")]);
+        }
+      }
+      for (const [field, text] of fields) field.value = text;
+      compareAll();
+    }
+    pasted.addEventListener("input", fillFromJson);
+
     // -- go
     root.classList.add("yn-ready");
     if (!fromFragment()) load(config.presets[0].spec);

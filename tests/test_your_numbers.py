@@ -67,7 +67,8 @@ def fresh(tab):
     """The tab back on Problem 2, the compare fields off and empty; afterwards, no console error."""
     tab.evaluate("""() => {
       const t = document.getElementById("yn-mine-toggle");
-      for (const f of document.querySelectorAll(".yn-mine-field")) f.value = "";
+      for (const f of document.querySelectorAll(".yn-mine-field, #yn-mine-json")) f.value = "";
+      document.getElementById("yn-mine-json").dispatchEvent(new Event("input", {bubbles: true}));
       if (t.checked) t.click();
     }""")
     tab.click('button[data-preset="problem2"]')
@@ -264,6 +265,10 @@ SPEC_COMPARE = {  # 3 inputs, 4 hidden units, 2 outputs: every kind of shape dif
     "loss": "cross_entropy",
     "lr": 0.5,
 }
+VERDICTS = (
+    "() => Object.fromEntries([...document.querySelectorAll('.yn-q')].map((b) => "
+    "[b.dataset.q, b.querySelector('.yn-verdict').dataset.verdict || null]))"
+)
 PLANTED = ["forward.z2", "backward.delta2", "backward.grad_W1", "updated.W2_0", "after_second_layer_only.loss"]
 
 
@@ -287,10 +292,7 @@ def test_compare_names_the_first_planted_error_and_agrees_with_the_cli(fresh, pl
     typed = keys[: keys.index(planted) + 3]
     for key in typed:
         fresh.fill(f'.yn-q[data-q="{key}"] .yn-mine-field', mine[key])
-    verdicts = fresh.evaluate(
-        "() => Object.fromEntries([...document.querySelectorAll('.yn-q')].map((b) => "
-        "[b.dataset.q, b.querySelector('.yn-verdict').dataset.verdict || null]))"
-    )
+    verdicts = fresh.evaluate(VERDICTS)
     assert {k: v for k, v in verdicts.items() if v} == {k: "differs" if k == planted else "agrees" for k in typed}
     summary = fresh.locator("#yn-summary")
     assert summary.get_attribute("data-first-disagreement") == planted
@@ -310,6 +312,27 @@ def test_compare_names_the_first_planted_error_and_agrees_with_the_cli(fresh, pl
     assert cli["agrees"] == {k: v == "agrees" for k, v in verdicts.items() if v}
     text = run_mlp("explain", str(tmp_path / "spec.json"), "--compare", str(tmp_path / "mine.json"))
     assert f"First disagreement in the order of the pass: {planted}" in text.stdout
+    # The same file, pasted into the page, fills the same fields and gets the same verdicts.
+    fresh.evaluate("() => { for (const f of document.querySelectorAll('.yn-mine-field')) f.value = ''; }")
+    fresh.fill("#yn-mine-json", json.dumps(sections))
+    assert fresh.evaluate(VERDICTS) == verdicts
+    assert summary.get_attribute("data-first-disagreement") == planted
+    fresh.fill("#yn-mine-json", "")
+
+
+def test_pasted_numbers_that_do_not_fit_are_refused_by_name(fresh):
+    fresh.check("#yn-mine-toggle")
+    for text, message in [
+        ("{", "not valid JSON"),
+        ('{"forward": {"z9": 1}}', "unknown quantity 'forward.z9'"),
+        ('{"forward": {"z1": ["a", 0]}}', "forward.z1 must be a number"),
+    ]:
+        fresh.fill("#yn-mine-json", text)
+        assert any(message in e for e in error_texts(fresh)), (text, error_texts(fresh))
+    fresh.fill("#yn-mine-json", '{"forward": {"z1": [4, 0]}}')
+    assert error_texts(fresh) == []
+    assert fresh.locator('.yn-q[data-q="forward.z1"] .yn-verdict').get_attribute("data-verdict") == "agrees"
+    fresh.fill("#yn-mine-json", "")
 
 
 def test_cli_compare_all_agree_and_bad_numbers(run_mlp, tmp_path):
