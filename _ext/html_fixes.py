@@ -10,11 +10,15 @@
 * myst-nb names the summary of a hidden code cell "Toggle hidden content" (aria-label) while it shows
   "Show code cell source": a name that leaves out the visible text (axe-core: label-content-name-mismatch,
   serious, WCAG 2.5.3). Drop the aria-label: the summary is named by the text it shows.
+
+It also links the book's own stylesheet and script (static/book.css, static/book.js: narrow screens, search
+snippets) into every page, and serves static/favicon.svg (``html: favicon:`` in _config.yml).
 """
 
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -63,7 +67,18 @@ def depart_hidden_cell(self: Any, node: HideCodeCellNode) -> None:
     self.body.append("</details>\n")
 
 
+STATIC = Path(__file__).with_name("static")
+
+
+def add_static(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        app.config.html_static_path.append(str(STATIC))
+        app.add_css_file("book.css")
+        app.add_js_file("book.js")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", add_static)
     app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
     app.add_node(HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_hidden_cell))
     app.connect("html-page-context", drop_duplicate_scripts)
