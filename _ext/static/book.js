@@ -16,10 +16,13 @@
       if (!katex) continue;
       katex.style.fontSize = "";
       const available = box.clientWidth;
-      const needed = katex.scrollWidth;
-      if (needed > available && available > 0) {
-        const scale = Math.max(MIN_SCALE, (available - 1) / needed);
+      if (available === 0 || box.scrollWidth <= available) continue;
+      // Scale by the ratio of widths, then a little more while a rounded glyph box still sticks out.
+      let scale = Math.max(MIN_SCALE, available / box.scrollWidth);
+      for (let step = 0; step < 10; step++) {
         katex.style.fontSize = `${scale * 1.21}em`; // KaTeX's own size is 1.21em
+        if (box.scrollWidth <= available || scale === MIN_SCALE) break;
+        scale = Math.max(MIN_SCALE, scale * 0.98);
       }
     }
   }
