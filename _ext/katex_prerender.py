@@ -141,12 +141,27 @@ def typeset(translator: Any, node: nodes.Element, tex: str, display: bool) -> st
     return answer["html"]
 
 
+def breaks_lines(tex: str) -> bool:
+    """Whether ``\\\\`` ends a line of the formula itself, not a row of a matrix or other environment in it."""
+    depth = 0
+    for token in re.findall(r"\\begin\{|\\end\{|\\\\", tex):
+        if token == "\\begin{":
+            depth += 1
+        elif token == "\\end{":
+            depth -= 1
+        elif depth == 0:
+            return True
+    return False
+
+
 def display_tex(node: nodes.math_block) -> str:
-    """The TeX Sphinx's MathJax renderer would typeset for a display block (blank lines separate equations)."""
+    """The TeX Sphinx's MathJax renderer would typeset for a display block (blank lines separate equations), except
+    that a formula is wrapped in ``split`` only if it has lines of its own: ``x = \\begin{bmatrix} 1 \\\\ 0
+    \\end{bmatrix}`` stays one line, which KaTeX can break after ``=`` where the column is narrow (book.css)."""
     if node["nowrap"]:
         return node.astext()
     parts = [part.strip() for part in node.astext().split("\n\n") if part.strip()]
-    parts = [f"\\begin{{split}}{part}\\end{{split}}" if "\\\\" in part else part for part in parts]
+    parts = [f"\\begin{{split}}{part}\\end{{split}}" if breaks_lines(part) else part for part in parts]
     if len(parts) == 1:
         return parts[0]
     return "\\begin{aligned}" + " \\\\ ".join(parts) + "\\end{aligned}"
