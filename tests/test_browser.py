@@ -333,10 +333,14 @@ LAYOUT_REPORT = """() => {
       beyond: Math.max(box.right - article.right, container.scrollWidth - container.clientWidth),
     };
   });
+  const smallPrint = document.querySelector(".bd-footer-content p, .bd-footer-content");
   return {
     sideways: root.scrollWidth - root.clientWidth,
     equations,
     tables,
+    figures: [...document.querySelectorAll(".bd-article img")].map((img) => ({
+      src: new URL(img.currentSrc || img.src).pathname, width: img.getBoundingClientRect().width})),
+    smallPrint: parseFloat(getComputedStyle(smallPrint).fontSize),
     searchBoxes: [...document.querySelectorAll(".search-button-field, .search-button")].filter(visible).length,
   };
 }"""
@@ -347,6 +351,8 @@ class Layout:
     sideways: int
     equations: list[dict]
     tables: list[dict]
+    figures: list[dict]
+    smallPrint: float
     searchBoxes: int
 
 
@@ -356,6 +362,7 @@ def read_layout(context, base: str, page: str, viewport: dict) -> Layout:
         tab.set_viewport_size(viewport)
         tab.goto(f"{base}/{page}.html", wait_until="load")
         tab.evaluate("document.fonts.ready.then(() => true)")
+        tab.evaluate(IMAGES_REPORT)  # every image loaded and decoded, so it has its displayed size
         tab.wait_for_function("() => new Promise((done) => requestAnimationFrame(() => done(true)))")
         folder = SCREENSHOTS / str(viewport["width"])
         folder.mkdir(parents=True, exist_ok=True)
@@ -517,3 +524,23 @@ def test_search_snippets_quote_each_formula_once(server, browser):
         assert garbled == [], f"snippets with a formula written twice: {garbled[:3]}"
     finally:
         tab.close()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_figure_text_is_as_large_as_the_small_print_on_a_phone(layouts, page):
+    """Every figure is an SVG (vector: sharp when zoomed), and at 390 px its smallest text, measured from the SVG
+    at the scale it is displayed, is at least the size of the page's small print (the footer)."""
+    from mlp_book.formats import svg_text_sizes, svg_width
+
+    layout = layouts[page, NARROW["width"]]
+    too_small = []
+    for figure in layout.figures:
+        path = HTML / unquote(figure["src"]).lstrip("/")
+        assert path.suffix == ".svg", f"{page}: figure {path.name} is not a vector drawing"
+        svg = path.read_text(encoding="utf-8")
+        sizes = svg_text_sizes(svg)
+        assert sizes, f"{page}: no text found in {path.name}"
+        shown = min(sizes) * figure["width"] / svg_width(svg)  # CSS px of the smallest text
+        if shown < layout.smallPrint - 0.05:
+            too_small.append(f"{path.name}: {shown:.1f} px")
+    assert too_small == [], f"{page}: figure text below the small print ({layout.smallPrint} px): {too_small}"

@@ -1,6 +1,7 @@
 // The book's own page behaviour (linked on every page by _ext/html_fixes.py); the page works without it.
 // * A display equation wider than the column is drawn smaller until it fits, but not below MIN_SCALE of
 //   its size; one that still does not fit scrolls sideways in its own box (book.css shows a cue).
+// * A figure shown wider than the column (book.css keeps its text legible) is marked, for a scroll cue.
 // * Each cell of a table with a header row gets its column's heading as data-label, which book.css
 //   shows above the cell when a narrow screen lays the table out as one card per row.
 // * Search results quote each formula once, as its TeX: the snippet is the text of the page, and KaTeX's
@@ -24,6 +25,12 @@
         if (box.scrollWidth <= available || scale === MIN_SCALE) break;
         scale = Math.max(MIN_SCALE, scale * 0.98);
       }
+    }
+  }
+
+  function markWideFigures() {
+    for (const figure of document.querySelectorAll(".bd-article figure")) {
+      figure.classList.toggle("book-scrolls", figure.scrollWidth > figure.clientWidth + 1);
     }
   }
 
@@ -60,7 +67,10 @@
   let pending = 0;
   function refit() {
     cancelAnimationFrame(pending);
-    pending = requestAnimationFrame(fitEquations);
+    pending = requestAnimationFrame(() => {
+      fitEquations();
+      markWideFigures();
+    });
   }
 
   function start() {
@@ -70,6 +80,7 @@
     // Fonts change an equation's width: fit again once they are in, and whenever the column changes.
     document.fonts.ready.then(fitEquations);
     window.addEventListener("resize", refit);
+    window.addEventListener("load", markWideFigures); // once the images have their sizes
   }
 
   // At DOMContentLoaded every script of the page has run, searchtools.js included.
