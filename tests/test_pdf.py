@@ -64,17 +64,27 @@ def test_math_is_typeset_by_latex(pdf, text):
 
 
 def test_every_figure_of_the_html_book_is_in_the_pdf(pdf):
-    """Figures (glued ones included) in the pages' HTML: each is included by the LaTeX and embedded."""
+    """Figures (glued ones included) in the pages' HTML: each is in the LaTeX, under the same label, with an
+    image (the page shows a figure's SVG, the PDF its PNG: two files, so they are matched by label)."""
     if not HTML.is_dir():
         pytest.fail(f"no HTML build at {HTML} to compare with: run `make book`")
-    html_figures = set()
+    html_figures, html_images = set(), 0
     for page in HTML.glob("chapters/**/*.html"):
         article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find("article")
-        if article is not None:
-            html_figures |= {Path(img["src"]).stem for img in article.find_all("img", src=True)}
+        if article is None:
+            continue
+        docname = page.relative_to(HTML).with_suffix("").as_posix()
+        for img in article.find_all("img", src=True):
+            html_images += 1
+            figure = img.find_parent("figure")
+            assert figure is not None and figure.get("id"), f"{docname}: an image outside a labelled figure"
+            html_figures.add(f"{docname}:{figure['id']}")
     tex = (LATEX / "book.tex").read_text(encoding="utf-8")
-    included = set(re.findall(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{([^}]+)\}", tex))
-    assert included >= html_figures, f"figures on the HTML pages that the LaTeX leaves out: {html_figures - included}"
+    labels = set(re.findall(r"\\label\{\\detokenize\{([^}]+)\}\}", tex))
+    assert html_figures, "no figure on the HTML pages"
+    assert html_figures <= labels, f"figures on the HTML pages that the LaTeX leaves out: {html_figures - labels}"
+    included = re.findall(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{([^}]+)\}", tex)
+    assert len(included) >= html_images, f"{html_images} images on the HTML pages, {len(included)} in the LaTeX"
     images = [line for line in poppler("pdfimages", "-list", str(pdf)).splitlines()[2:] if " image " in line]
     raster = [name for name in included if (LATEX / f"{name}.png").exists() or (LATEX / f"{name}.jpg").exists()]
     assert len(images) >= len(raster), f"{len(raster)} raster figures included, {len(images)} embedded"
@@ -202,3 +212,12 @@ def test_equations_have_the_numbers_the_html_gives_them():
 
 def test_no_html_only_text_in_the_pdf(text):
     assert "top right" not in text, "the PDF refers to the HTML page's buttons"
+
+
+PLUMBING = ("set_matplotlib_formats", "from myst_nb import glue", "stable_figure_formats", "from mlp_book.glue import")
+
+
+def test_no_page_with_plumbing_code(pages):
+    """Set-up and glue cells are tagged remove-cell or remove-input: the PDF prints teaching code only."""
+    shown = [(number, s) for number, page in enumerate(pages, start=1) for s in PLUMBING if s in page]
+    assert shown == [], f"(page, plumbing) printed in the PDF: {shown}"
