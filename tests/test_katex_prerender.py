@@ -1,6 +1,6 @@
 """Unit tests of _ext/katex_prerender.py's functions that need no Sphinx build.
 
-Parsing KaTeX's stylesheet for fonts, the TeX a display block becomes, the LaTeX preamble of the
+Embedding KaTeX's fonts in its stylesheet, the TeX a display block becomes, the LaTeX preamble of the
 macros and their check, which pages are written again after a warning, and what ``typeset`` writes
 and warns about (with stand-ins for the translator and the node process). One test talks to a real
 node process (node and node_modules/katex, as the build does).
@@ -27,50 +27,36 @@ KATEX_DIST = ROOT / "node_modules" / "katex" / "dist"
 
 
 # ---------------------------------------------------------------------------------------------
-# font_rules and fonts_used
+# embed_fonts: KaTeX's fonts inside its stylesheet, so a page opened from disk (file://) has them
 
 
 CSS = """
-/* a comment {font-family: KaTeX_Fraktur} is not a rule */
-.katex {font: normal 1.21em KaTeX_Main, Times New Roman, serif;}
-.katex .mathbf {font-family: KaTeX_Main; font-weight: bold}
-.katex .boldsymbol {font-family: KaTeX_Math; font-style: italic; font-weight: 700}
-.katex .delimsizing.size3 {font-family: "KaTeX_Size3"}
-.katex .mathit, .katex > .textit {font-family: KaTeX_Main; font-style: italic}
-.katex .vlist {display: table-cell}
-@font-face {font-family: KaTeX_AMS; src: url(fonts/KaTeX_AMS-Regular.woff2)}
+@font-face{font-family:KaTeX_AMS;font-style:normal;font-weight:400;src:url(fonts/KaTeX_AMS-Regular.woff2) \
+format("woff2"),url(fonts/KaTeX_AMS-Regular.woff) format("woff"),url(fonts/KaTeX_AMS-Regular.ttf) format("truetype")}
+.katex{font:normal 1.21em KaTeX_Main,Times New Roman,serif}
 """
 
 
-def test_font_rules_read_the_family_weight_and_style_of_each_selector():
-    rules = kp.font_rules(CSS)
-    assert rules == [
-        (frozenset({"mathbf"}), "KaTeX_Main-Bold"),
-        (frozenset({"boldsymbol"}), "KaTeX_Math-BoldItalic"),
-        (frozenset({"delimsizing", "size3"}), "KaTeX_Size3-Regular"),
-        (frozenset({"mathit"}), "KaTeX_Main-Italic"),
-        (frozenset({"textit"}), "KaTeX_Main-Italic"),
-    ]
-    # the shorthand `font:` of .katex sets no font-family, the comment and the @font-face are not rules
+def test_embed_fonts_inlines_the_woff2_file_and_drops_the_fallbacks(tmp_path):
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "fonts" / "KaTeX_AMS-Regular.woff2").write_bytes(b"wOF2 font bytes")
+    css = kp.embed_fonts(CSS, tmp_path)
+    assert 'src:url(data:font/woff2;base64,d09GMiBmb250IGJ5dGVz) format("woff2")}' in css  # base64 of the bytes
+    assert "url(fonts/" not in css and 'woff")' not in css and "truetype" not in css
+    assert ".katex{font:normal 1.21em KaTeX_Main,Times New Roman,serif}" in css  # other rules as they were
 
 
-def test_font_rules_of_katex_own_stylesheet_name_files_that_exist():
-    css = (KATEX_DIST / "katex.css").read_text(encoding="utf-8")
-    rules = kp.font_rules(css)
-    assert len(rules) > 20
-    fonts = {font for _, font in rules}
-    assert {"KaTeX_Main-Bold", "KaTeX_Size3-Regular", "KaTeX_AMS-Regular"} <= fonts
-    missing = [f for f in fonts if not (KATEX_DIST / "fonts" / f"{f}.woff2").is_file()]
-    assert missing == []
+def test_embed_fonts_of_katex_own_stylesheet_leaves_no_font_file_to_fetch():
+    css = kp.embed_fonts((KATEX_DIST / "katex.min.css").read_text(encoding="utf-8"), KATEX_DIST)
+    assert css.count("@font-face") == css.count("data:font/woff2;base64,") > 15
+    assert "url(fonts/" not in css
 
 
-def test_fonts_used_are_the_default_and_those_whose_classes_a_formula_has():
-    app = SimpleNamespace(_katex_font_rules=kp.font_rules(CSS))
-    assert kp.fonts_used(app, set()) == [kp.DEFAULT_FONT]
-    used = kp.fonts_used(app, {frozenset({"mord", "mathbf"}), frozenset({"delimsizing", "size3", "mopen"})})
-    assert used == sorted([kp.DEFAULT_FONT, "KaTeX_Main-Bold", "KaTeX_Size3-Regular"])
-    # a rule needs all its classes on one element: size3 without delimsizing is another font's
-    assert kp.fonts_used(app, {frozenset({"size3"}), frozenset({"delimsizing"})}) == [kp.DEFAULT_FONT]
+def test_embed_fonts_refuses_a_stylesheet_without_woff2(tmp_path):
+    with pytest.raises(ExtensionError):
+        kp.embed_fonts('@font-face{font-family:X;src:url(x.ttf) format("truetype")}', tmp_path)
+    with pytest.raises(ExtensionError):
+        kp.embed_fonts(".katex{color:red}", tmp_path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,10 +81,25 @@ def block(text: str, nowrap: bool = False) -> nodes.math_block:
             "\\begin{aligned}a = b \\\\ \\begin{split}c &= d \\\\ e\\end{split}\\end{aligned}",
         ),
         ("a = b\n\n\n\n", "a = b"),
+        # rows of a matrix are not lines of the formula: no split, so KaTeX can break the line after `=`
+        ("x = \\begin{bmatrix} 1 \\\\ 0 \\end{bmatrix}", "x = \\begin{bmatrix} 1 \\\\ 0 \\end{bmatrix}"),
+        (
+            "\\begin{bmatrix} 1 \\end{bmatrix} \\\\ y",
+            "\\begin{split}\\begin{bmatrix} 1 \\end{bmatrix} \\\\ y\\end{split}",
+        ),
     ],
-    ids=["one-line", "stripped", "line-breaks-split", "blank-line-equations", "both", "trailing-blank-lines"],
+    ids=[
+        "one-line",
+        "stripped",
+        "line-breaks-split",
+        "blank-line-equations",
+        "both",
+        "trailing-blank-lines",
+        "matrix-rows",
+        "matrix-then-line-break",
+    ],
 )
-def test_display_tex_is_what_sphinx_mathjax_renderer_would_typeset(text, tex):
+def test_display_tex_is_what_sphinx_mathjax_renderer_would_typeset_but_for_matrix_rows(text, tex):
     assert kp.display_tex(block(text)) == tex
 
 
@@ -197,7 +198,6 @@ def fake_translator(answer: dict):
     app = SimpleNamespace(
         config=SimpleNamespace(katex_macros={"\\R": "\\mathbb{R}"}),
         _katex_process=FakeProcess(answer),
-        _katex_classes={},
         _katex_warned=set(),
     )
     return SimpleNamespace(builder=SimpleNamespace(app=app, current_docname="chapters/page"))
@@ -210,14 +210,13 @@ def warnings(monkeypatch):
     return seen
 
 
-def test_typeset_writes_katex_html_and_notes_its_classes(warnings):
+def test_typeset_writes_katex_html(warnings):
     html = '<span class="katex"><span class="mord mathbf">x</span></span>'
     tr = fake_translator({"html": html, "warnings": []})
     node = nodes.math("\\R", "\\R")
     assert kp.typeset(tr, node, "\\R", display=False) == html
     app = tr.builder.app
     assert app._katex_process.requests == [("\\R", False, {"\\R": "\\mathbb{R}"})]
-    assert app._katex_classes["chapters/page"] == {frozenset({"katex"}), frozenset({"mord", "mathbf"})}
     assert warnings == [] and app._katex_warned == set()
 
 
