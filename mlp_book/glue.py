@@ -124,12 +124,16 @@ def _flush() -> None:
     """Show the values glued by the cell that just ran, as one output: a Markdown list (and plain text)."""
     if not _pending:
         return
+    from IPython import get_ipython
     from IPython.display import display
 
     markdown = "\n".join([f"*{HEADING}*", "", *(f"- {md}" for _, md, _ in _pending)])
     plain = "\n".join([HEADING, *(text for _, _, text in _pending)])
     _pending.clear()
-    display({"text/markdown": markdown, "text/plain": plain}, raw=True)
+    if get_ipython() is None:
+        print(plain)
+    else:
+        display({"text/markdown": markdown, "text/plain": plain}, raw=True)
 
 
 def magnitude(value: float) -> str:
