@@ -53,8 +53,9 @@ def sync_notebook(path: Path, url: str) -> None:
     if cell is None:
         cell = nbformat.v4.new_code_cell(metadata={"tags": ["remove-cell", INSTALL_TAG]})
         cell["id"] = INSTALL_TAG  # a fixed id, so that two runs write the same bytes
-        first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
-        nb.cells.insert(first_code, cell)
+    else:
+        nb.cells.remove(cell)
+    nb.cells.insert(1, cell)  # right after the page's title and introduction, before anything runs
     cell.source = install_cell_source(url)
     nbformat.write(nb, path)
 
@@ -63,11 +64,14 @@ def problems(url: str) -> list[str]:
     """What disagrees with _config.yml's URL, one line each; empty when everything agrees."""
     found = []
     for path in NOTEBOOKS:
-        cell = install_cell(nbformat.read(path, as_version=4))
+        nb = nbformat.read(path, as_version=4)
+        cell = install_cell(nb)
         if cell is None:
             found.append(f"{path.name}: no single cell tagged {INSTALL_TAG}")
         elif cell.source != install_cell_source(url):
             found.append(f"{path.name}: the install cell is not the one for {url}")
+        elif nb.cells.index(cell) != 1 or any(c.cell_type == "code" for c in nb.cells[:1]):
+            found.append(f"{path.name}: the install cell is not the first cell after the title")
     for path in DOCUMENTS:
         urls = GIT_URL.findall(path.read_text(encoding="utf-8"))
         if not urls:
