@@ -82,6 +82,7 @@ def glue(name: str, value, display: bool = False):
 # The reader's view: what glue shows when no book build will paste the values into the text.
 
 HEADING = "Values for the text below (the book prints each where the text names it):"
+FIGURE = "the figure above"
 _pending: list[tuple[str, str, str]] = []  # (name, Markdown, plain text) glued by the running cell
 _hooked: set[int] = set()  # ids of the IPython shells that flush _pending after each cell
 
@@ -93,7 +94,7 @@ def _is_figure(value) -> bool:
 def _entry(name: str, value) -> tuple[str, str]:
     """(Markdown, plain text) of one glued value, for the reader's view."""
     if _is_figure(value):
-        return f"`{name}`: the figure above", f"{name}: the figure above"
+        return f"`{name}`: {FIGURE}", f"{name}: {FIGURE}"  # numbered when the cell is done: _flush
     latex = getattr(value, "_repr_latex_", None)
     if latex is not None and latex():
         tex = latex()  # IPython's Math gives "$\\displaystyle ...$"
@@ -127,6 +128,16 @@ def _flush() -> None:
     from IPython import get_ipython
     from IPython.display import display
 
+    figures = sum(md.endswith(FIGURE) for _, md, _ in _pending)
+    if figures > 1:  # "figure 2 of the 3 above", in the order the cell drew them
+        numbered, k = [], 0
+        for name, md, text in _pending:
+            if md.endswith(FIGURE):
+                k += 1
+                which = f"figure {k} of the {figures} above"
+                md, text = md.replace(FIGURE, which), text.replace(FIGURE, which)
+            numbered.append((name, md, text))
+        _pending[:] = numbered
     markdown = "\n".join([f"*{HEADING}*", "", *(f"- {md}" for _, md, _ in _pending)])
     plain = "\n".join([HEADING, *(text for _, _, text in _pending)])
     _pending.clear()

@@ -68,3 +68,27 @@ def test_in_a_kernel_one_output_per_cell(monkeypatch):
     assert shown[0]["text/markdown"].splitlines()[2:] == ["- `a` = `1`", "- `b` = `[0.3333333333]`"]
     callbacks[0](None)
     assert len(shown) == 1  # nothing pending, nothing shown again
+
+
+def test_figures_are_named_in_the_order_the_cell_drew_them(monkeypatch, capsys):
+    monkeypatch.delenv(BOOK_BUILD_VARIABLE, raising=False)
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: None)  # the figures themselves
+    monkeypatch.setattr("IPython.get_ipython", lambda: None)
+
+    class Figure:
+        canvas = None
+
+        def savefig(self):
+            pass
+
+    glue("one", Figure())
+    assert capsys.readouterr().out.splitlines()[1] == "one: the figure above"
+    # in a kernel the values of one cell are shown together: two figures get numbers
+    glue_module._pending[:] = [("a", "`a`: the figure above", "a: the figure above"), ("b", "`b` = `1`", "b = 1")]
+    glue_module._pending.append(("c", "`c`: the figure above", "c: the figure above"))
+    glue_module._flush()
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "a: figure 1 of the 2 above",
+        "b = 1",
+        "c: figure 2 of the 2 above",
+    ]
