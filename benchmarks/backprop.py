@@ -55,8 +55,8 @@ LOSS = "cross_entropy"
 TORCH_PARITY_AT = (256, 784, 256, 10)  # mlp time <= torch time
 TORCH_SPEEDUP_AT = (64, 64, 32, 10)  # torch time / mlp time >= 2.5
 TORCH_SPEEDUP = 2.5
-MATMUL_BOUND_AT = (256, 784, 256, 10)  # mlp time <= 1.25 x its matmuls alone
-MATMUL_BOUND = 1.25
+# mlp's checked forward + backward within this many times its own five matrix products (issue 9).
+MATMUL_BOUNDS = {(1, 2, 2, 2): 4.0, (64, 64, 32, 10): 2.0, (256, 784, 256, 10): 1.15}
 
 
 # ---------------------------------------------------------------------------------------
@@ -317,7 +317,7 @@ def main(argv=None) -> int:
     header = (
         f"{'B':>4} {'N':>4} {'N1':>4} {'K':>3} {'dtype':>7} | {'mlp µs':>9} {'matmuls µs':>10} {'autograd µs':>11} "
         f"{'torch µs':>9} | {'mlp/matmuls':>11} {'autograd/mlp':>12} {'torch/mlp':>9} | "
-        f"{'batched':>7} {'<=torch':>7} {'>=2.5x torch':>12} {'<=1.25x matmuls':>15}"
+        f"{'batched':>7} {'<=torch':>7} {'>=2.5x torch':>12} {'<=bound x matmuls':>17}"
     )
     print(header)
     print("-" * len(header))
@@ -351,7 +351,7 @@ def main(argv=None) -> int:
                 ">=2.5x torch": None
                 if config != TORCH_SPEEDUP_AT or t_torch is None
                 else t_torch / t_mlp >= TORCH_SPEEDUP,
-                "<=1.25x matmuls": None if config != MATMUL_BOUND_AT else t_mlp / t_mm <= MATMUL_BOUND,
+                "<=bound x matmuls": None if config not in MATMUL_BOUNDS else t_mlp / t_mm <= MATMUL_BOUNDS[config],
             }
             misses += [f"{name} at {config} {dname}" for name, ok in targets.items() if ok is False]
             if not batched:
@@ -360,7 +360,7 @@ def main(argv=None) -> int:
                 f"{B:>4} {N:>4} {N1:>4} {K:>3} {dname:>7} | {micro(t_mlp):>9} {micro(t_mm):>10} {micro(t_ag):>11} "
                 f"{micro(t_torch):>9} | {ratio(t_mlp, t_mm):>11} {ratio(t_ag, t_mlp):>12} {ratio(t_torch, t_mlp):>9} | "
                 f"{verdict(targets['batched']):>7} {verdict(targets['<=torch']):>7} "
-                f"{verdict(targets['>=2.5x torch']):>12} {verdict(targets['<=1.25x matmuls']):>15}",
+                f"{verdict(targets['>=2.5x torch']):>12} {verdict(targets['<=bound x matmuls']):>17}",
                 flush=True,
             )
 
@@ -371,7 +371,8 @@ def main(argv=None) -> int:
     print("  batched          mlp's pass runs the same number of Python lines for 1, 2 and B examples")
     print(f"  <=torch          at {TORCH_PARITY_AT}: mlp no slower than torch's autograd")
     print(f"  >=2.5x torch     at {TORCH_SPEEDUP_AT}: mlp at least {TORCH_SPEEDUP}x faster than torch")
-    print(f"  <=1.25x matmuls  at {MATMUL_BOUND_AT}: mlp within {MATMUL_BOUND}x of its five matrix products alone")
+    bounds = ", ".join(f"{bound}x at {config}" for config, bound in MATMUL_BOUNDS.items())
+    print(f"  <=bound x matmuls  mlp within {bounds} of its five matrix products alone")
     if torch is None:
         print("torch is not installed: the torch column and the torch targets were skipped.")
     print("all targets met" if not misses else "targets missed: " + "; ".join(misses))

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mlp.validate import InputError
+from mlp.errors import InputError
 
 
 def sigmoid(z):

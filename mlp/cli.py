@@ -1,17 +1,19 @@
 """The command line: ``python -m mlp example`` and ``python -m mlp explain SPEC``.
 
-Bad input is answered with one line on standard error and exit code 2.
+Bad input, or output that cannot be written, is answered with one line on standard error and
+exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
+from mlp.errors import InputError
 from mlp.explain import SOURCE_EQS, explain, format_report, to_jsonable
 from mlp.spec import load_spec, problem2
-from mlp.validate import InputError
 
 EXIT_BAD_INPUT = 2
 
@@ -32,13 +34,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read(path: str) -> str:
+def _read(path: str, stdin) -> str:
     if path == "-":
-        stream = getattr(sys.stdin, "buffer", None)  # bytes, so a bad encoding is ours to report
-        if stream is None:
-            return sys.stdin.read()
+        if stdin is None:
+            raise InputError("standard input is closed: give a spec file, or pipe the spec into `explain -`")
+        stream = getattr(stdin, "buffer", stdin)  # bytes, so a bad encoding is ours to report
         try:
-            return stream.read().decode("utf-8")
+            data = stream.read()
+        except (OSError, ValueError) as e:
+            raise InputError(f"cannot read standard input: {getattr(e, 'strerror', None) or e}") from None
+        if isinstance(data, str):
+            return data
+        try:
+            return data.decode("utf-8")
         except UnicodeDecodeError:
             raise InputError("standard input is not UTF-8 text") from None
     try:
@@ -50,25 +58,52 @@ def _read(path: str) -> str:
         raise InputError(f"spec file {path!r} is not UTF-8 text") from None
 
 
-def run(argv=None) -> int:
+def _one_line(message: str) -> str:
+    """A message on one line, whatever it quotes (a file name or argument may hold a newline)."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def run(argv=None, stdin=None, stdout=None, stderr=None) -> int:
+    """Run the command line with the given arguments and streams (default: sys's); return the exit code."""
+    stdin = sys.stdin if stdin is None else stdin  # None: standard input is closed
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
         args = _parser().parse_args(argv)
         if args.command == "example":
             spec, eqs = problem2(), SOURCE_EQS
             title = "The source's Problem 2: " + spec.source.split(": ", 1)[-1] + f", lr = {spec.lr:g}"
         else:
-            spec, eqs = load_spec(_read(args.spec)), None
-            title = f"Network {args.spec}: {spec.activation} hidden layer, softmax output, {spec.loss} loss"
+            spec, eqs = load_spec(_read(args.spec, stdin)), None
+            title = f"Network {args.spec!r}: {spec.activation} hidden layer, softmax output, {spec.loss} loss"
         result = explain(spec)
     except InputError as e:
-        print(f"mlp: error: {e}", file=sys.stderr)
+        print(f"mlp: error: {_one_line(str(e))}", file=stderr)
         return EXIT_BAD_INPUT
-    if args.json:
-        print(json.dumps(to_jsonable(result), indent=2))
-    else:
-        print(format_report(spec, result, title, eqs))
+    if spec.loss == "cross_entropy" and abs(float(spec.y.sum()) - 1.0) > 1e-9:
+        print(
+            f"mlp: warning: the cross-entropy target y sums to {float(spec.y.sum()):g}, not 1: "
+            "delta2 is then y_hat * sum(y) - y, not y_hat - y",
+            file=stderr,
+        )
+    text = json.dumps(to_jsonable(result), indent=2) if args.json else format_report(spec, result, title, eqs)
+    try:
+        stdout.write(text + "\n")
+        stdout.flush()
+    except OSError as e:  # a closed pipe (`| head -1`), a full disk (`> /dev/full`)
+        print(f"mlp: error: cannot write the output: {e.strerror or e}", file=stderr)
+        return EXIT_BAD_INPUT
     return 0
 
 
 def main() -> None:
-    sys.exit(run())
+    code = run()
+    if code != 0:
+        try:  # nothing more may be written to a broken standard output when Python exits
+            sys.stdout.flush()
+        except OSError:
+            pass
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+    sys.exit(code)

@@ -10,56 +10,95 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp.network import backward, forward, loss_value, sgd_step
-from mlp.softmax import softmax_jacobian
+from mlp import core
+from mlp.activations import get_activation
+from mlp.errors import InputError
+from mlp.losses import get_loss
+from mlp.softmax import softmax_complement, softmax_jacobian
 from mlp.spec import Spec
-from mlp.validate import InputError, all_finite
+from mlp.validate import all_finite
+
+JACOBIAN_MAX_K = 10  # the K x K softmax Jacobian is shown (and computed) only up to this K
 
 
 def explain(spec: Spec) -> dict:
     """Every quantity of one step, as nested dicts of numpy arrays and floats.
 
-    Keys: forward {z1, H, z2, y_hat, loss}; backward {grad_y_hat, softmax_jacobian,
-    delta2, grad_W2, grad_W2_0, grad_H, delta1, grad_W1, grad_W1_0}; updated {W1, W1_0,
-    W2, W2_0}; after_both_layers {z1, H, z2, y_hat, loss}; after_second_layer_only
-    {z2, y_hat, loss}.
+    Keys: forward {z1, H, z2, y_hat, loss}; backward {grad_y_hat, softmax_jacobian (only for
+    K <= 10: it has K^2 entries), delta2, grad_W2, grad_W2_0, grad_H, f_prime_z1, delta1, grad_W1,
+    grad_W1_0}; updated {W1, W1_0, W2, W2_0}; after_both_layers {z1, H, z2, y_hat, loss};
+    after_second_layer_only {z2, y_hat, loss}. The spec was checked when it was parsed; this
+    runs the unchecked core (mlp.core) once for each pass. Memory O(N N1 + N1 K).
     """
-    p, x, y, act, lossname = spec.params, spec.x, spec.y, spec.activation, spec.loss
+    p, lr = spec.params, spec.lr
+    act, lossf = get_activation(spec.activation), get_loss(spec.loss)
+    x, y = spec.x[:, None], spec.y[:, None]  # one example, as a column
+
+    def vector(a):
+        return a[:, 0]
+
     # An overflow is reported below as one InputError, not as numpy's RuntimeWarnings along the way.
-    with np.errstate(over="ignore", invalid="ignore"):
-        fwd = forward(p, x, act)
-        grads = backward(p, x, y, fwd, act, lossname)
-        both = sgd_step(p, grads, spec.lr, layers=(1, 2))
-        second = sgd_step(p, grads, spec.lr, layers=(2,))
-        try:
-            after_both = forward(both, x, act)
-            after_second = forward(second, x, act)
-        except InputError as e:
-            raise InputError(f"after the gradient step with lr = {spec.lr:g}, {e}; try a smaller lr") from None
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        fwd = core.forward(p, x, act)
+        grads = core.backward(p, x, y, fwd, act, lossf)
+        both = core.step(p, grads.params(), lr, layers=(1, 2))
+        second = core.step(p, grads.params(), lr, layers=(2,))
+        after_both = core.forward(both, x, act)
+        after_second = core.forward(second, x, act)
+        backward = {
+            name: (vector(v) if v.ndim == 2 and name not in ("grad_W1", "grad_W2") else v)
+            for name, v in grads._asdict().items()
+        }
+        backward["f_prime_z1"] = vector(act.f_prime(fwd.z1))
+        if p.W2.shape[1] <= JACOBIAN_MAX_K:
+            backward["softmax_jacobian"] = softmax_jacobian(vector(fwd.y_hat), vector(softmax_complement(fwd.z2)))
+        order = (
+            "grad_y_hat",
+            "softmax_jacobian",
+            "delta2",
+            "grad_W2",
+            "grad_W2_0",
+            "grad_H",
+            "f_prime_z1",
+            "delta1",
+            "grad_W1",
+            "grad_W1_0",
+        )
         result = {
-            "forward": {**fwd._asdict(), "loss": loss_value(y, fwd.y_hat, lossname)},
-            "backward": {**grads._asdict(), "softmax_jacobian": softmax_jacobian(fwd.y_hat)},
+            "forward": {**{k: vector(v) for k, v in fwd._asdict().items()}, "loss": lossf.value(y, fwd.z2)},
+            "backward": {k: backward[k] for k in order if k in backward},
             "updated": both._asdict(),
-            "after_both_layers": {**after_both._asdict(), "loss": loss_value(y, after_both.y_hat, lossname)},
+            "after_both_layers": {
+                **{k: vector(v) for k, v in after_both._asdict().items()},
+                "loss": lossf.value(y, after_both.z2),
+            },
             "after_second_layer_only": {
-                "z2": after_second.z2,
-                "y_hat": after_second.y_hat,
-                "loss": loss_value(y, after_second.y_hat, lossname),
+                "z2": vector(after_second.z2),
+                "y_hat": vector(after_second.y_hat),
+                "loss": lossf.value(y, after_second.z2),
             },
         }
     for section, values in result.items():  # e.g. z1 = inf under a saturated sigmoid, which JSON cannot carry
         for name, value in values.items():
+            if (section, name) == ("backward", "grad_y_hat"):
+                continue  # -y / y_hat overflows where y_hat underflows to 0; nothing downstream reads it
             if not all_finite(np.asarray(value)):
-                raise InputError(f"{name} ({section}) overflowed to inf or nan: the weights or inputs are too large")
+                after = f" after the gradient step with lr = {lr:g} (try a smaller lr)" if section != "forward" else ""
+                raise InputError(
+                    f"{name} ({section}) overflowed to inf or nan{after}: the weights or inputs are too large"
+                )
     return result
 
 
 def to_jsonable(value):
-    """Arrays become nested lists in spec layout; -0.0 becomes 0.0."""
+    """Arrays become nested lists in spec layout; -0.0 becomes 0.0; an entry beyond float64's range
+    (only grad_y_hat's -y / y_hat can be) becomes null, since JSON has no infinity."""
     if isinstance(value, dict):
         return {k: to_jsonable(v) for k, v in value.items()}
     a = np.asarray(value, dtype=np.float64) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return a.tolist()
+    if all_finite(a):
+        return a.tolist()
+    return np.where(np.isfinite(a), a, None).tolist()
 
 
 def fmt(v: float, decimals: int = 4) -> str:
@@ -69,6 +108,8 @@ def fmt(v: float, decimals: int = 4) -> str:
     v = float(v)
     if v == 0:
         return "0"
+    if not np.isfinite(v):
+        return "inf" if v > 0 else "-inf"
     if abs(v) >= 1e15:  # digits beyond the 16th are not data: 1e308 as 309 digits would mislead
         return f"{v:.{decimals}e}"
     if v.is_integer():
@@ -135,10 +176,11 @@ _SECTIONS = [
         [
             ("grad_y_hat", "grad y_hat = dl/dy_hat"),
             ("softmax_jacobian", "J = diag(y_hat) - y_hat y_hat^T"),
-            ("delta2", "delta2 = J^T grad y_hat"),
+            ("delta2", "delta2 = J^T grad y_hat{fused}"),
             ("grad_W2", "grad W2 = H delta2^T"),
             ("grad_W2_0", "grad W2_0 = delta2"),
             ("grad_H", "grad H = W2 delta2"),
+            ("f_prime_z1", "{act}'(z1)"),
             ("delta1", "delta1 = grad H * {act}'(z1)"),
             ("grad_W1", "grad W1 = x delta1^T"),
             ("grad_W1_0", "grad W1_0 = delta1"),
@@ -185,12 +227,15 @@ def format_report(spec: Spec, result: dict, title: str, eqs: dict | None = None)
     given = [("x", spec.x), ("y", spec.y), ("W1", p.W1), ("W1_0", p.W1_0), ("W2", p.W2), ("W2_0", p.W2_0)]
     for name, value in given:
         lines.append(f"  {name:<5}= " + format_array(value, indent=9))
+    names["fused"] = ""
     if spec.loss == "cross_entropy":  # the fused form is y_hat - y only for targets that sum to 1
-        fused = "y_hat - y" if np.isclose(np.sum(spec.y), 1.0) else "y_hat * sum(y) - y"
-        names["lossdef"] += f"; delta2 uses the fused form {fused}"
+        names["fused"] = " = " + ("y_hat - y" if np.isclose(np.sum(spec.y), 1.0) else "y_hat * sum(y) - y")
     for key, heading, rows in _SECTIONS:
+        rows = [(name, label) for name, label in rows if name in result[key]]
         lines += ["", heading.format(**names)]
         width = max(len(label.format(**names)) for _, label in rows)
+        if key == "backward" and "softmax_jacobian" not in result[key]:
+            lines.append(f"  (J, K x K, is shown only for K <= {JACOBIAN_MAX_K}; here K = {len(spec.y)})")
         for name, label in rows:
             label = label.format(**names)
             tag = f"   ({eqs[key, name]})" if (key, name) in eqs else ""

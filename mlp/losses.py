@@ -1,10 +1,17 @@
-"""Losses l(y, y_hat) for one example, their gradients with respect to y_hat, and the
-fused softmax + cross-entropy delta.
+"""Losses l(y, y_hat), their gradients with respect to y_hat, and delta2 = dl/dz2 through the softmax.
 
-Shapes: y and y_hat are (K,) for one example or (K, B) for a batch (examples as
-columns). The loss of a batch is the **mean** of the per-example losses, so every
-gradient here carries a factor 1/B (B = 1 for a single example). That keeps a learning
-rate meaningful whatever the batch size.
+Shapes: y, y_hat and the logits z2 are (K,) for one example or (K, B) for a batch (examples as
+columns). The loss of a batch is the **mean** of the per-example losses, so every gradient here
+carries a factor 1/B (B = 1 for a single example), which keeps a learning rate meaningful
+whatever the batch size.
+
+Exact at the extremes. Where one logit leads by far, its probability rounds to 1, and
+anything computed from the rounded probabilities loses what the loss and its gradient are
+made of (1 - y_hat is e^-40 at a gap of 40, not 0). So the network's loss and delta2 are
+computed from the logits z2: the cross-entropy through log-sum-exp (:func:`mlp.softmax.log_softmax`) (never from clipped
+probabilities, which would cap it), and each 1 - y_hat of the leading class as the sum of the
+other probabilities (as :func:`mlp.softmax.softmax_complement` does). The functions of y_hat are kept
+for what a page computes by hand.
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mlp.validate import InputError
+from mlp.errors import InputError
+from mlp.softmax import log_softmax, softmax
 
 
 def _batch_size(y) -> int:
@@ -23,8 +31,48 @@ def _batch_size(y) -> int:
     return shape[1] if len(shape) == 2 else 1
 
 
+def _top(z2):
+    """Index (row, column) of each column's largest logit, for fancy indexing of (K,) or (K, B)."""
+    top = np.argmax(z2, axis=0)
+    return top if z2.ndim == 1 else (top, np.arange(z2.shape[1]))
+
+
+def _top_complement(y_hat, top):
+    """1 - y_hat at each column's largest entry, as the sum of the column's other entries (exact)."""
+    rows = np.arange(y_hat.shape[0])
+    others = rows != top if y_hat.ndim == 1 else rows[:, None] != top[0]
+    return np.sum(y_hat, axis=0, where=others)
+
+
+SATURATED = 1.0 - 2.0**-10  # above this a probability is "near 1": 1 - y_hat loses digits when subtracted
+
+
+def _saturated(y_hat) -> bool:
+    """Does some column's largest probability exceed SATURATED? Below it, 1 - y_hat computed plainly
+    loses at most 10 of the 53 bits (relative error under 3e-13), so the plain formulas are exact enough
+    and the exact forms, which cost more, are used only where they matter."""
+    return bool(y_hat.max() > SATURATED)
+
+
+def residual(y, z2, y_hat=None):
+    """r = y_hat - y from the logits, the leading class's entry as (1 - y) - (1 - y_hat), exact.
+    ``y_hat``, if given, is softmax(z2), already computed. Returns (r, y_hat, top), top None
+    where no probability is near 1 (then r is plainly y_hat - y)."""
+    z2, y = np.asarray(z2), np.asarray(y)
+    y_hat = softmax(z2) if y_hat is None else y_hat
+    r = y_hat - y
+    if not _saturated(y_hat):
+        return r, y_hat, None
+    top = _top(z2)
+    r[top] = (1.0 - y[top]) - _top_complement(y_hat, top)
+    return r, y_hat, top
+
+
+# --- the squared loss, the source's: 1/2 ||y - y_hat||^2 ------------------------------------------
+
+
 def squared_loss(y, y_hat):
-    """The source's loss: 1/2 ||y - y_hat||^2 (mean over the columns of a batch)."""
+    """1/2 ||y - y_hat||^2 from probabilities (mean over the columns of a batch)."""
     r = np.asarray(y_hat) - np.asarray(y)
     return 0.5 * float(np.sum(r * r)) / _batch_size(y)
 
@@ -34,55 +82,112 @@ def squared_loss_grad(y, y_hat):
     return (np.asarray(y_hat) - np.asarray(y)) / _batch_size(y)
 
 
-def _clipped(p):
-    """Probabilities raised to at least the smallest positive normal number of their dtype,
-    so that log(p) and 1 / p stay finite at p = 0 (log gives about -708 in float64)."""
-    p = np.asarray(p)
-    return np.maximum(p, np.finfo(p.dtype).tiny)
+def squared_loss_grad_from_logits(y, z2, y_hat=None):
+    """y_hat - y (divided by B), the leading class's entry exact (see residual). Shape of z2."""
+    return residual(y, z2, y_hat)[0] / _batch_size(y)
+
+
+def squared_loss_from_logits(y, z2):
+    """The squared loss of softmax(z2), with the residual computed exactly (see residual)."""
+    r, _, _ = residual(y, z2)
+    return 0.5 * float(np.sum(r * r)) / _batch_size(y)
+
+
+def squared_loss_delta(y, z2, y_hat=None):
+    """delta2 = J^T (y_hat - y) / B for the squared loss, without cancellation. Shape of z2.
+
+    J^T r = y_hat * (r - y_hat . r). With m the leading class, y_hat . r = r[m] + sum_j y_hat[j] d[j]
+    where d = r - r[m] (because the y_hat sum to 1), so delta2 = y_hat * (d - T) with T = y_hat . d:
+    every term is either exact or carries a small weight y_hat[j], where the plain formula
+    subtracts two numbers that both round to 1.
+    """
+    r, y_hat, top = residual(y, z2, y_hat)
+    if top is None:  # no probability near 1: the plain J^T r
+        return y_hat * (r - np.sum(y_hat * r, axis=0)) / _batch_size(y)
+    d = r - r[top]  # (K, B): 0 in the leading row
+    T = np.sum(y_hat * d, axis=0)
+    return y_hat * (d - T) / _batch_size(y)
+
+
+# --- cross-entropy: -sum_k y[k] log y_hat[k] -----------------------------------------------------------
 
 
 def cross_entropy(y, y_hat):
-    """Cross-entropy -sum_k y[k] log y_hat[k] (mean over a batch).
+    """-sum_k y[k] log y_hat[k] from probabilities (mean over a batch); a zero target adds 0.
 
-    Finite at probabilities 0 and 1: log is clipped at the smallest normal number, and
-    a zero target times a clipped log is exactly 0.
+    A probability that has underflowed to 0 under a positive target gives inf: computed from the
+    logits (cross_entropy_from_logits) the same loss is finite and exact.
     """
-    y = np.asarray(y)
-    return -float(np.sum(y * np.log(_clipped(y_hat)))) / _batch_size(y) + 0.0  # + 0.0: a zero loss is 0.0, not -0.0
+    y, y_hat = np.asarray(y), np.asarray(y_hat)
+    with np.errstate(divide="ignore"):
+        terms = np.where(y != 0, y * np.log(np.where(y != 0, y_hat, 1.0)), 0.0)
+    return -float(np.sum(terms)) / _batch_size(y) + 0.0  # + 0.0: a zero loss is 0.0, not -0.0
 
 
 def cross_entropy_grad(y, y_hat):
-    """d(cross-entropy)/d y_hat = -y / y_hat (divided by B), with y_hat clipped as in the loss.
+    """d(cross-entropy)/d y_hat = -y / y_hat (divided by B); 0 where the target is 0. Shape of y_hat.
 
-    Large where the model gives a target class a tiny probability. Through the softmax
-    it combines into the well-behaved softmax_cross_entropy_delta.
+    Large where the model gives a target class a tiny probability. Through the softmax it
+    combines into the bounded cross_entropy_delta.
     """
-    return -np.asarray(y) / _clipped(y_hat) / _batch_size(y)
+    y, y_hat = np.asarray(y), np.asarray(y_hat)
+    out = np.zeros(np.broadcast_shapes(y.shape, y_hat.shape), y_hat.dtype)  # 0 where the target is 0
+    if _saturated(y_hat):  # a probability may have underflowed to 0: -y / 0 is -inf, without a warning
+        with np.errstate(divide="ignore"):
+            return np.divide(-y, y_hat, out=out, where=y != 0) / _batch_size(y)
+    return np.divide(-y, y_hat, out=out, where=y != 0) / _batch_size(y)
 
 
-def softmax_cross_entropy_delta(y, y_hat):
-    """delta2 = d(cross-entropy)/d z2 through the softmax: y_hat * sum(y) - y (divided by B).
+def cross_entropy_grad_from_logits(y, z2, y_hat=None):
+    """-y / y_hat (divided by B), 0 where the target is 0; y_hat = softmax(z2) if not given."""
+    return cross_entropy_grad(y, softmax(z2) if y_hat is None else y_hat)
 
-    The softmax Jacobian cancels the 1 / y_hat of the cross-entropy gradient, leaving
-    this simple, bounded expression; when the targets of each example sum to 1 (one-hot
-    or soft labels) it is y_hat - y. Shape of y_hat.
-    """
+
+def cross_entropy_from_logits(y, z2):
+    """-sum_k y[k] log softmax(z2)[k], by log-sum-exp: finite and exact for any finite logits."""
     y = np.asarray(y)
-    return (np.asarray(y_hat) * y.sum(axis=0, keepdims=True) - y) / _batch_size(y)
+    return -float(np.sum(y * log_softmax(z2))) / _batch_size(y) + 0.0
+
+
+def cross_entropy_delta(y, z2, y_hat=None):
+    """delta2 = J^T grad y_hat for cross-entropy: y_hat * sum(y) - y (divided by B). Shape of z2.
+
+    The softmax Jacobian cancels the 1 / y_hat of the gradient, leaving this bounded form; for
+    targets that sum to 1 (one-hot or soft labels) it is y_hat - y. The leading class's entry
+    is computed as (sum(y) - y) - (1 - y_hat) sum(y), exact where y_hat rounds to 1.
+    """
+    z2, y = np.asarray(z2), np.asarray(y)
+    y_hat = softmax(z2) if y_hat is None else y_hat
+    s = y.sum(axis=0)
+    delta = y_hat * s - y
+    if not _saturated(y_hat):
+        return delta / _batch_size(y)
+    top = _top(z2)
+    delta[top] = (s - y[top]) - _top_complement(y_hat, top) * s
+    return delta / _batch_size(y)
 
 
 class Loss(NamedTuple):
-    """A loss, its gradient with respect to y_hat, and (optionally) a fused delta2."""
+    """A loss: its value from the logits, its gradient in y_hat, and delta2 from the logits."""
 
     name: str
-    value: Callable
-    grad: Callable
-    fused_delta: Callable | None
+    value: Callable  # (y, z2) -> float
+    grad: Callable  # (y, z2, y_hat) -> grad y_hat
+    delta2: Callable  # (y, z2, y_hat) -> delta2 = J^T grad y_hat
+    of_probabilities: Callable  # (y, y_hat) -> float, for a y_hat given without its logits
 
 
 LOSSES: dict[str, Loss] = {
-    "squared": Loss("squared", squared_loss, squared_loss_grad, None),
-    "cross_entropy": Loss("cross_entropy", cross_entropy, cross_entropy_grad, softmax_cross_entropy_delta),
+    "squared": Loss(
+        "squared", squared_loss_from_logits, squared_loss_grad_from_logits, squared_loss_delta, squared_loss
+    ),
+    "cross_entropy": Loss(
+        "cross_entropy",
+        cross_entropy_from_logits,
+        cross_entropy_grad_from_logits,
+        cross_entropy_delta,
+        cross_entropy,
+    ),
 }
 
 

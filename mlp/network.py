@@ -1,4 +1,8 @@
-"""The two-layer network of the source, forward and backward, in its own notation.
+"""The public, checked network: forward, backward, loss, gradient step, in the source's notation.
+
+Each function checks its inputs once (shapes, dtypes, NaN and inf; InputError names the array,
+the shape it should have and the index of a NaN) and then calls the unchecked core,
+:mod:`mlp.core`, where the equations are.
 
 Shape table (the one the book reuses, kept in :mod:`mlp.shapes`). N inputs, N1 hidden
 units, K classes, B examples in a batch; a single example drops the trailing B.
@@ -31,16 +35,15 @@ over the batch of per-example terms that each carry 1/B.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
+from mlp import core
 from mlp.activations import get_activation
+from mlp.core import Forward, Gradients, Params
+from mlp.errors import InputError
 from mlp.losses import get_loss
-from mlp.softmax import softmax, softmax_backward
 from mlp.validate import (
     PARAMS,
-    InputError,
     all_finite,
     as_float_array,
     check_example,
@@ -51,50 +54,23 @@ from mlp.validate import (
     check_params,
 )
 
-
-class Params(NamedTuple):
-    """The four parameter arrays: W1 (N, N1), W1_0 (N1,), W2 (N1, K), W2_0 (K,)."""
-
-    W1: np.ndarray
-    W1_0: np.ndarray
-    W2: np.ndarray
-    W2_0: np.ndarray
-
-
-class Forward(NamedTuple):
-    """Every intermediate of the forward pass, in the layout of x (vector or columns)."""
-
-    z1: np.ndarray
-    H: np.ndarray
-    z2: np.ndarray
-    y_hat: np.ndarray
-
-
-class Gradients(NamedTuple):
-    """Every quantity the backward pass computes, in the order it computes them."""
-
-    grad_y_hat: np.ndarray
-    delta2: np.ndarray
-    grad_W2: np.ndarray
-    grad_W2_0: np.ndarray
-    grad_H: np.ndarray
-    delta1: np.ndarray
-    grad_W1: np.ndarray
-    grad_W1_0: np.ndarray
-
-    def params(self) -> Params:
-        """The four parameter gradients as a Params, each of its parameter's shape."""
-        return Params(self.grad_W1, self.grad_W1_0, self.grad_W2, self.grad_W2_0)
+__all__ = ["Forward", "Gradients", "Params", "backward", "forward", "init_params", "loss_value", "sgd_step"]
 
 
 def _columns(a: np.ndarray) -> np.ndarray:
     """View one example (shape (n,)) as a batch of one column (shape (n, 1))."""
-    return a[:, np.newaxis] if a.ndim == 1 else a
+    return a[:, None] if a.ndim == 1 else a
 
 
-def _like(x: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Give a per-example quantity the layout of x: a vector again if x was one."""
-    return a[:, 0] if x.ndim == 1 else a
+def _like(x: np.ndarray, values: tuple, per_example=None) -> tuple:
+    """Per-example quantities (those named in per_example; default all) in the layout of x: vectors again
+    if x was one. Parameter gradients keep their parameter's shape."""
+    if x.ndim == 2:
+        return values
+    fields = values._fields
+    return tuple(
+        v[:, 0] if per_example is None or name in per_example else v for name, v in zip(fields, values, strict=True)
+    )
 
 
 def forward(params: Params, x, activation: str = "sigmoid") -> Forward:
@@ -104,20 +80,12 @@ def forward(params: Params, x, activation: str = "sigmoid") -> Forward:
     """
     act = get_activation(activation)
     params, x, _ = check_example(params, x, finite=())  # shapes; NaN and inf are caught in z1 and z2
-    W1, W1_0, W2, W2_0 = params
-    X = _columns(x)  # (N, B)
-    # The biases are added to every column (example): W1_0[:, None] is W1_0 as a column.
-    # A NaN or inf input (say inf + -inf) would make numpy warn; it is refused just below instead.
-    with np.errstate(over="ignore", invalid="ignore"):
-        z1 = W1.T @ X + W1_0[:, np.newaxis]  # (N1, B)  z1 = W1^T x + W1_0
-        if not all_finite(z1):
-            _refuse_non_finite("z1", params, x)
-        H = act.f(z1)  # (N1, B)  H = f(z1)
-        z2 = W2.T @ H + W2_0[:, np.newaxis]  # (K, B)   z2 = W2^T H + W2_0
-        if not all_finite(z2):
-            _refuse_non_finite("z2", params, x)
-    y_hat = softmax(z2)  # (K, B)   y_hat = softmax(z2)
-    return Forward(_like(x, z1), _like(x, H), _like(x, z2), _like(x, y_hat))
+    with np.errstate(over="ignore", invalid="ignore"):  # a NaN or inf is refused just below, not warned about
+        fwd = core.forward(params, _columns(x), act)
+    for name in ("z1", "z2"):
+        if not all_finite(getattr(fwd, name)):
+            _refuse_non_finite(name, params, x)
+    return Forward(*_like(x, fwd))
 
 
 def _refuse_non_finite(name: str, params: Params, x: np.ndarray):
@@ -133,22 +101,25 @@ def _refuse_non_finite(name: str, params: Params, x: np.ndarray):
     raise InputError(f"the {what} overflowed to inf: the weights or inputs are too large")
 
 
-def loss_value(y, y_hat, loss: str = "squared") -> float:
+def loss_value(y, fwd, loss: str = "squared") -> float:
     """The loss l(y, y_hat): one example, or the mean over the columns of a batch.
 
-    y and y_hat must have the same shape, (K,) or (K, B): no broadcasting, which would
-    silently compare the wrong entries (and a batch's sum would pass for its mean).
+    Pass the Forward of the pass (exact: computed from its logits z2, as mlp.backward does) or
+    an array y_hat of probabilities. y and y_hat must have the same shape, (K,) or (K, B): no
+    broadcasting, which would silently compare the wrong entries.
     """
     lossf = get_loss(loss)
-    y, y_hat = as_float_array("y", y), as_float_array("y_hat", y_hat)
+    logits = isinstance(fwd, Forward)
+    y_hat = as_float_array("z2" if logits else "y_hat", fwd.z2 if logits else fwd)
+    y = as_float_array("y", y)
     if y.shape != y_hat.shape or y.ndim not in (1, 2) or y.size == 0:
         raise InputError(
             f"y has shape {y.shape} and y_hat has shape {y_hat.shape}: they must be the same, (K,) for one example"
             " or (K, B) for a batch, with K >= 1 and B >= 1"
         )
     check_finite("y", y)
-    check_finite("y_hat", y_hat)
-    return lossf.value(y, y_hat)
+    check_finite("z2" if logits else "y_hat", y_hat)
+    return lossf.value(y, y_hat) if logits else lossf.of_probabilities(y, y_hat)
 
 
 def backward(params: Params, x, y, fwd: Forward, activation: str = "sigmoid", loss: str = "squared") -> Gradients:
@@ -156,61 +127,33 @@ def backward(params: Params, x, y, fwd: Forward, activation: str = "sigmoid", lo
 
     x: (N[, B]), y: (K[, B]) and fwd from forward(params, x, activation). Returns
     Gradients in the layout of x; parameter gradients have their parameter's shape.
-    For cross-entropy, delta2 uses the fused, stable form y_hat * sum(y) - y (which is
-    y_hat - y for a one-hot target) instead of pushing -y / y_hat through the Jacobian.
+    delta2 = J^T grad y_hat is computed from the logits in a form without cancellation
+    (for cross-entropy, y_hat * sum(y) - y, which is y_hat - y for a one-hot target).
     """
     act = get_activation(activation)
     lossf = get_loss(loss)
     # Shapes of everything; NaN/inf only in what this pass reads (x, y, W2): it never reads W1, W1_0, W2_0.
     params, x, y = check_example(params, x, y, finite=("x", "W2", "y"))
-    W2 = params.W2
-    X, Y = _columns(x), _columns(y)  # (N, B), (K, B)
-    hidden = (W2.shape[0], *x.shape[1:])  # (N1[, B])
-    try:  # the common case, a Forward of arrays from forward(): three shape comparisons
-        z1, H, y_hat = fwd.z1, fwd.H, fwd.y_hat
-        fits = z1.shape == hidden and H.shape == hidden and y_hat.shape == y.shape
+    hidden = (params.W2.shape[0], *x.shape[1:])  # (N1[, B])
+    try:  # the common case, a Forward of arrays from forward(): four shape comparisons
+        fits = fwd.z1.shape == hidden and fwd.H.shape == hidden and fwd.z2.shape == fwd.y_hat.shape == y.shape
     except AttributeError:
         fits = False
     if not fits:  # name the field that does not fit, or take lists of the right shapes as arrays
         what = "the Forward that forward(params, x, activation) returned"
-        check_fields(fwd, {"z1": hidden, "H": hidden, "y_hat": y.shape}, what, finite=False)
-        z1, H, y_hat = (as_float_array(name, getattr(fwd, name)) for name in ("z1", "H", "y_hat"))
-    z1, H, y_hat = _columns(z1), _columns(H), _columns(y_hat)
-
-    grad_y_hat = lossf.grad(Y, y_hat)  # (K, B)
-    if lossf.fused_delta is not None:
-        delta2 = lossf.fused_delta(Y, y_hat)  # (K, B)  = J^T grad_y_hat, simplified
-    else:
-        delta2 = softmax_backward(y_hat, grad_y_hat)  # (K, B)  delta2 = J^T grad_y_hat
-    grad_W2 = H @ delta2.T  # (N1, K)  grad W2 = H delta2^T
-    grad_W2_0 = delta2.sum(axis=1)  # (K,)     grad W2_0 = delta2
-    grad_H = W2 @ delta2  # (N1, B)  grad H = W2 delta2
-    delta1 = grad_H * act.f_prime(z1)  # (N1, B)  delta1 = grad H * f'(z1)
-    grad_W1 = X @ delta1.T  # (N, N1)  grad W1 = x delta1^T
-    grad_W1_0 = delta1.sum(axis=1)  # (N1,)    grad W1_0 = delta1
-
-    def per_example(a):
-        return _like(x, a)
-
-    return Gradients(
-        per_example(grad_y_hat),
-        per_example(delta2),
-        grad_W2,
-        grad_W2_0,
-        per_example(grad_H),
-        per_example(delta1),
-        grad_W1,
-        grad_W1_0,
-    )
+        check_fields(fwd, {"z1": hidden, "H": hidden, "z2": y.shape, "y_hat": y.shape}, what, finite=False)
+        fwd = Forward(*(as_float_array(name, getattr(fwd, name)) for name in Forward._fields))
+    grads = core.backward(params, _columns(x), _columns(y), Forward(*map(_columns, fwd)), act, lossf)
+    return Gradients(*_like(x, grads, per_example=("grad_y_hat", "delta2", "grad_H", "delta1")))
 
 
 def sgd_step(params: Params, grads: Gradients | Params, lr: float, layers=(1, 2)) -> Params:
     """One gradient-descent step W <- W - lr * grad W, returning new Params.
 
-    The old params are left untouched. ``layers`` says which layers move: (1, 2) for
-    both (the source's Case 1), (2,) for the second only (Case 2).
+    The old params are left untouched, and the result shares no array with them. ``layers``
+    says which layers move: (1, 2) for both (the source's Case 1), (2,) for the second only (Case 2).
     """
-    check_lr(lr)
+    lr = check_lr(lr)
     try:
         moving = set(layers)
     except TypeError:
@@ -224,13 +167,9 @@ def sgd_step(params: Params, grads: Gradients | Params, lr: float, layers=(1, 2)
             raise InputError(f"grad_{name} has shape {gp.shape}, but {name} has shape {p.shape}: they must match")
         check_finite(name, p)
         check_finite(f"grad_{name}", gp)
-    W1, W1_0, W2, W2_0 = (p.copy() for p in params)  # copies: the result shares nothing with params
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, as InputError
-        if 1 in moving:
-            W1, W1_0 = W1 - lr * g.W1, W1_0 - lr * g.W1_0
-        if 2 in moving:
-            W2, W2_0 = W2 - lr * g.W2, W2_0 - lr * g.W2_0
-    new = Params(W1, W1_0, W2, W2_0)
+        new = core.step(params, g, lr, tuple(moving))
+    new = Params(*(n.copy() if n is p else n for n, p in zip(new, params, strict=True)))  # share nothing
     for name, p in zip(PARAMS, new, strict=True):
         if not all_finite(p):
             raise InputError(f"the step overflowed: {name} - lr * grad_{name} is not finite; try an lr below {lr:g}")
@@ -240,7 +179,7 @@ def sgd_step(params: Params, grads: Gradients | Params, lr: float, layers=(1, 2)
 def loss_and_gradients(params: Params, x, y, activation: str = "sigmoid", loss: str = "squared"):
     """Forward, loss and backward in one call: returns (fwd, loss value, Gradients)."""
     fwd = forward(params, x, activation)
-    return fwd, loss_value(y, fwd.y_hat, loss), backward(params, x, y, fwd, activation, loss)
+    return fwd, loss_value(y, fwd, loss), backward(params, x, y, fwd, activation, loss)
 
 
 def init_params(rng: np.random.Generator, N: int, N1: int, K: int, dtype=np.float64) -> Params:

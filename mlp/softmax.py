@@ -1,4 +1,4 @@
-"""The softmax output layer: the function, its Jacobian, and the product Problem 2 needs.
+"""The softmax output layer: the function, 1 minus it without cancellation, its Jacobian, and J^T v.
 
 Examples are columns: ``z`` has shape (K,) for one example or (K, B) for a batch, and
 the softmax is taken down each column (axis 0).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp.validate import InputError
+from mlp.errors import InputError
 
 
 def softmax(z):
@@ -23,25 +23,73 @@ def softmax(z):
     return e / e.sum(axis=0, keepdims=True)
 
 
-def softmax_jacobian(y_hat):
-    """Jacobian J[k, i] = d y_hat[k] / d z2[i] = y_hat[k] (1[k = i] - y_hat[i]).
+def softmax_complement(z, y_hat=None):
+    """1 - softmax(z), entry by entry, without cancellation. Shape of z.
 
-    In matrix form J = diag(y_hat) - y_hat y_hat^T, shape (K, K), symmetric, and each
-    row (and column) sums to zero because the outputs always sum to one. Takes the
-    softmax *output* y_hat of one example, shape (K,).
+    Where one logit leads by far, its probability rounds to 1 and 1 - y_hat to 0, though the
+    exact value is the sum of the other probabilities (e^-40 for a gap of 40). So the entry
+    of each column's largest logit is computed as that sum; the others as 1 - y_hat.
+    ``y_hat``, if given, is softmax(z), already computed.
+    """
+    y_hat = softmax(z) if y_hat is None else y_hat
+    out = 1.0 - y_hat
+    top = np.argmax(y_hat, axis=0)  # (B,) or ()
+    others = y_hat.copy()
+    if y_hat.ndim == 1:
+        others[top] = 0
+        out[top] = others.sum()
+    else:
+        cols = np.arange(y_hat.shape[1])
+        others[top, cols] = 0
+        out[top, cols] = others.sum(axis=0)
+    return out
+
+
+def log_softmax(z):
+    """log softmax(z) = (z - max) - log1p(sum of exp(z[j] - max) over all but the max), down axis 0.
+
+    Exact where one logit leads by far: its entry is -log1p(e^-gap + ...), computed directly, where
+    max + log(sum exp) - z would round the small term away. Shape of z.
+    """
+    z = np.asarray(z)
+    shifted = z - z.max(axis=0)
+    return shifted - np.log1p(_sum_but_top(np.exp(shifted)))
+
+
+def _sum_but_top(e):
+    """The sum of each column of e = exp(z - max) leaving out one entry equal to 1 (the maximum's)."""
+    top = np.argmax(e, axis=0)
+    e = e.copy()
+    if e.ndim == 1:
+        e[top] = 0
+        return e.sum()
+    e[top, np.arange(e.shape[1])] = 0
+    return e.sum(axis=0)
+
+
+def softmax_jacobian(y_hat, complement=None):
+    """Jacobian J[k, i] = d y_hat[k] / d z2[i] = y_hat[k] (1[k = i] - y_hat[i]), shape (K, K).
+
+    J = diag(y_hat) - y_hat y_hat^T: symmetric; each row sums to zero (adding a constant to every
+    logit changes nothing) and so, by symmetry, does each column. Takes one example's softmax
+    output y_hat, shape (K,). ``complement`` (1 - y_hat, e.g. softmax_complement(z2)) makes the
+    diagonal y_hat (1 - y_hat) exact where y_hat rounds to 1.
     """
     y_hat = np.asarray(y_hat)
     if y_hat.ndim != 1:
         raise InputError(f"softmax_jacobian takes one example, shape (K,); got shape {y_hat.shape}")
-    return np.diag(y_hat) - np.outer(y_hat, y_hat)
+    J = -np.outer(y_hat, y_hat)
+    one_minus = 1.0 - y_hat if complement is None else np.asarray(complement)
+    J[np.diag_indices_from(J)] = y_hat * one_minus
+    return J
 
 
 def softmax_backward(y_hat, grad_y_hat):
-    """delta2 = J^T grad_y_hat without building J: y_hat * (grad_y_hat - y_hat . grad_y_hat).
+    """J^T v without building J: y_hat * (v - y_hat . v), column by column. O(K) per example.
 
-    This is the Jacobian-vector product that carries a loss gradient through the
-    softmax (Problem 2's squared loss). Works column by column: shapes (K,) or (K, B),
-    the same for both arguments; costs O(K) per example instead of O(K^2).
+    This is the Jacobian-vector product that carries any loss gradient v = grad y_hat through
+    the softmax. Shapes (K,) or (K, B), the same for both arguments. (mlp's own backward pass
+    uses each loss's exact form of the product, mlp.losses.)
     """
     y_hat = np.asarray(y_hat)
     grad_y_hat = np.asarray(grad_y_hat)

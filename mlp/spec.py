@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from importlib import resources
 
 from mlp.activations import ACTIVATIONS
+from mlp.core import Params
+from mlp.errors import InputError
 from mlp.losses import LOSSES
-from mlp.network import Params
-from mlp.validate import InputError, check_example, check_lr
+from mlp.validate import check_example, check_lr
 
 REQUIRED = ("x", "y", "W1", "W1_0", "W2", "W2_0", "activation", "loss", "lr")
 DOCUMENTATION_KEYS = ("source", "note")
@@ -72,12 +73,26 @@ def _refuse_booleans(key: str, value, where: str = "") -> None:
 def load_spec(text: str) -> Spec:
     """Parse JSON text into a Spec; malformed JSON raises InputError with line and column."""
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
     except json.JSONDecodeError as e:
         raise InputError(f"malformed JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
     except RecursionError:
         raise InputError("malformed JSON: lists or objects nested too deeply") from None
+    except ValueError as e:  # Python refuses integers of more than 4300 digits (sys.set_int_max_str_digits)
+        if isinstance(e, InputError):
+            raise
+        raise InputError(f"the spec has a number with too many digits: {str(e).split(';')[0]}") from None
     return parse_spec(obj)
+
+
+def _refuse_duplicate_keys(pairs):
+    """A JSON object as a dict; a key given twice is an error (json.loads would keep the last one silently)."""
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise InputError(f"the spec gives the key {key!r} twice; give each key once")
+        seen[key] = value
+    return seen
 
 
 def problem2_text() -> str:

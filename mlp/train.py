@@ -12,13 +12,8 @@ generator, B examples (one minibatch) at a time. Each minibatch takes one step
 where grad W is the gradient of the minibatch's *mean* loss, computed with the formulas
 of :func:`mlp.backward` (the step is :func:`mlp.sgd_step`'s).
 
-Why a second copy of the forward and backward pass? :func:`mlp.forward` and
-:func:`mlp.backward` check every array they are given (shapes, NaN, inf) on every
-call. For a minibatch of 32 digits that checking costs more than the arithmetic, and a
-training run makes thousands of calls. So :func:`train` checks its data once, up front,
-and then calls :func:`minibatch_gradients`: the same equations, in the same order, built
-from the same activation, softmax and loss functions, minus the checks. The tests
-confirm that it agrees with :func:`mlp.backward` to rounding error.
+The inputs are checked once, up front; every minibatch then runs the unchecked core
+(:func:`mlp.core.forward` and :func:`mlp.core.backward`), the very equations the book derives.
 """
 
 from __future__ import annotations
@@ -27,11 +22,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mlp.activations import Activation, get_activation
+from mlp import core
+from mlp.activations import get_activation
+from mlp.core import Params
+from mlp.errors import InputError
 from mlp.losses import Loss, get_loss
-from mlp.network import Params, forward, init_params
-from mlp.softmax import softmax, softmax_backward
-from mlp.validate import InputError, as_float_array, check_example, check_finite, check_int, check_lr
+from mlp.network import forward, init_params
+from mlp.validate import as_float_array, check_example, check_finite, check_int, check_lr
 
 
 class History(NamedTuple):
@@ -105,31 +102,6 @@ def check_dataset(name: str, X, labels, K: int | None = None) -> tuple[np.ndarra
     return X.astype(np.float64, copy=False), labels
 
 
-def minibatch_gradients(params: Params, x: np.ndarray, y: np.ndarray, act: Activation, lossf: Loss):
-    """Forward and backward pass for one minibatch, without input checks.
-
-    x: (N, B), y: (K, B) one-hot. Returns (y_hat (K, B), Params of the four gradients).
-    The equations and their order are those of :func:`mlp.forward` and
-    :func:`mlp.backward`; :func:`train` has already checked shapes and values.
-    """
-    W1, W1_0, W2, W2_0 = params
-    z1 = W1.T @ x + W1_0[:, np.newaxis]  # (N1, B)  z1 = W1^T x + W1_0
-    H = act.f(z1)  # (N1, B)  H = f(z1)
-    z2 = W2.T @ H + W2_0[:, np.newaxis]  # (K, B)   z2 = W2^T H + W2_0
-    y_hat = softmax(z2)  # (K, B)   y_hat = softmax(z2)
-    if lossf.fused_delta is not None:
-        delta2 = lossf.fused_delta(y, y_hat)  # (K, B)  cross-entropy: y_hat - y (divided by B)
-    else:
-        delta2 = softmax_backward(y_hat, lossf.grad(y, y_hat))  # (K, B)  delta2 = J^T grad_y_hat
-    grad_W2 = H @ delta2.T  # (N1, K)  grad W2 = H delta2^T
-    grad_W2_0 = delta2.sum(axis=1)  # (K,)     grad W2_0 = delta2, summed over the batch
-    grad_H = W2 @ delta2  # (N1, B)  grad H = W2 delta2
-    delta1 = grad_H * act.f_prime(z1)  # (N1, B)  delta1 = grad H * f'(z1)
-    grad_W1 = x @ delta1.T  # (N, N1)  grad W1 = x delta1^T
-    grad_W1_0 = delta1.sum(axis=1)  # (N1,)    grad W1_0 = delta1, summed over the batch
-    return y_hat, Params(grad_W1, grad_W1_0, grad_W2, grad_W2_0)
-
-
 def predict(params: Params, X, activation: str = "relu") -> np.ndarray:
     """The most probable class of every column of X (N, M): an integer array (M,)."""
     X = as_float_array("X", X)
@@ -147,8 +119,8 @@ def accuracy(params: Params, X, labels, activation: str = "relu") -> float:
 
 def _evaluate(params: Params, X, Y, labels, activation: str, lossf: Loss) -> tuple[float, float]:
     """Mean loss and accuracy of params on a whole (checked) data set."""
-    y_hat = forward(params, X, activation).y_hat
-    return lossf.value(Y, y_hat), float(np.mean(y_hat.argmax(axis=0) == labels))
+    fwd = forward(params, X, activation)
+    return lossf.value(Y, fwd.z2), float(np.mean(fwd.y_hat.argmax(axis=0) == labels))
 
 
 def train(
@@ -224,21 +196,24 @@ def train(
         order = order_rng.permutation(M)
         X_shuffled, Y_shuffled = X[:, order], Y[:, order]  # (N, M), (K, M)
         Y_hat = np.empty_like(Y_shuffled)  # (K, M): each minibatch's predictions, made just before its step
+        Z2 = np.empty_like(Y_shuffled)  # (K, M): their logits, for the exact loss
         # Overflow is not checked step by step (that is the point of the lean path);
         # a run that blows up leaves inf or NaN behind, which is checked after the epoch.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for start in range(0, M, batch_size):
                 x = X_shuffled[:, start : start + batch_size]  # (N, B)
                 y = Y_shuffled[:, start : start + batch_size]  # (K, B)
-                y_hat, grads = minibatch_gradients(params, x, y, act, lossf)
-                Y_hat[:, start : start + batch_size] = y_hat
+                fwd = core.forward(params, x, act)
+                grads = core.backward(params, x, y, fwd, act, lossf).params()
+                Y_hat[:, start : start + batch_size] = fwd.y_hat
+                Z2[:, start : start + batch_size] = fwd.z2
                 for W, grad_W in zip(params, grads, strict=True):
                     W -= lr * grad_W  # W <- W - lr * grad W, as mlp.sgd_step, in place
-        if not (np.isfinite(Y_hat).all() and all(np.isfinite(W).all() for W in params)):
+        if not (np.isfinite(Z2).all() and all(np.isfinite(W).all() for W in params)):
             raise InputError(f"training diverged in epoch {epoch}: the outputs or weights overflowed; try lr < {lr:g}")
         # The epoch's loss and accuracy, scored once over all its minibatches' predictions: the
         # mean over all M examples is the mean of the minibatch means, weighted by their sizes.
-        history.loss.append(lossf.value(Y_shuffled, Y_hat))
+        history.loss.append(lossf.value(Y_shuffled, Z2))
         history.accuracy.append(float(np.mean(Y_hat.argmax(axis=0) == labels[order])))
         if validate:
             val_loss, val_acc = _evaluate(params, X_val, Y_val, labels_val, activation, lossf)

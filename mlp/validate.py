@@ -11,9 +11,10 @@ import numbers
 
 import numpy as np
 
+from mlp.core import Params
+from mlp.errors import InputError
 
-class InputError(ValueError):
-    """Bad input to mlp: the message says what is wrong and where."""
+__all__ = ["InputError"]
 
 
 def _shape(shape) -> str:
@@ -104,20 +105,28 @@ def check_params(params, what: str = "params", prefix: str = "", N: int | None =
     reported as W1's fault. ``prefix`` goes in front of each name in a message ("grad_"
     for gradients). Values are not checked for NaN or inf.
     """
-    from mlp.network import Params  # local import: network imports this module
-
     W1, W1_0, W2, W2_0 = float_params(params, what, prefix)
     if W1.ndim != 2:
         raise InputError(f"{prefix}W1 must be a matrix of shape (N, N1); got shape {_shape(W1.shape)}")
     if W1.size == 0:
         raise InputError(f"{prefix}W1 has shape {_shape(W1.shape)}: a network needs N >= 1 and N1 >= 1")
     N1 = W1.shape[1]
-    if N is not None:
+    if N is not None and W1.shape[0] != N:
+        if W1.shape[1] == N and W1_0.shape == (W1.shape[0],):  # N1 x N: written with a row per hidden unit
+            raise InputError(
+                f"{prefix}W1 has shape {_shape(W1.shape)}, expected (N, N1) = {_shape((N, W1.shape[0]))}: it looks"
+                f" transposed. W1 has one row per input (row i holds the weights leaving x[i]); pass {prefix}W1.T"
+            )
         _check_shape(prefix + "W1", W1, (N, N1), "(N, N1)")
     _check_shape(prefix + "W1_0", W1_0, (N1,), "(N1,)")
     if W2.ndim != 2:
         raise InputError(f"{prefix}W2 must be a matrix of shape (N1, K); got shape {_shape(W2.shape)}")
     K = W2.shape[1]
+    if W2.shape[0] != N1 and W2.shape[1] == N1 and W2_0.shape == (W2.shape[0],):
+        raise InputError(
+            f"{prefix}W2 has shape {_shape(W2.shape)}, expected (N1, K) = {_shape((N1, W2.shape[0]))}: it looks"
+            f" transposed. W2 has one row per hidden unit; pass {prefix}W2.T"
+        )
     _check_shape(prefix + "W2", W2, (N1, K), "(N1, K)")
     if K == 0:
         raise InputError(f"{prefix}W2 has shape {_shape(W2.shape)}: a network needs at least one output (K >= 1)")
@@ -133,6 +142,9 @@ def check_example(params, x, y=None, finite=ALL_INPUTS):
     NaN and inf (the backward pass, which never reads W1, W1_0 or W2_0, skips those).
     Returns the same values as float arrays (a tuple params, x, y).
     """
+    fast = _fast_path(params, x, y, finite)
+    if fast is not None:
+        return fast
     x = as_float_array("x", x)
     if x.ndim not in (1, 2):
         raise InputError(f"x must have shape (N,) or (N, B); got {_shape(x.shape)}")
@@ -151,6 +163,29 @@ def check_example(params, x, y=None, finite=ALL_INPUTS):
         _check_shape("y", y, expected, "(K,)" if x.ndim == 1 else "(K, B)")
         if "y" in finite:
             check_finite("y", y)
+    return params, x, y
+
+
+def _fast_path(params, x, y, finite):
+    """The common case in a few attribute tests: Params of float ndarrays of fitting shapes, x and y
+    float ndarrays of one dtype, every checked array finite. Returns (params, x, y), or None for the
+    full check (which also finds what is wrong, and says so)."""
+    if type(params) is not Params or type(x) is not np.ndarray or (y is not None and type(y) is not np.ndarray):
+        return None
+    W1, W1_0, W2, W2_0 = params
+    dtype = x.dtype
+    if dtype.kind != "f" or not all(type(a) is np.ndarray and a.dtype == dtype for a in params):
+        return None
+    if x.ndim not in (1, 2) or x.size == 0 or W1.ndim != 2 or W2.ndim != 2 or W1.size == 0 or W2.size == 0:
+        return None
+    (N, N1), K = W1.shape, W2.shape[1]
+    if x.shape[0] != N or W1_0.shape != (N1,) or W2.shape[0] != N1 or W2_0.shape != (K,):
+        return None
+    if y is not None and (y.dtype != dtype or y.shape != (K, *x.shape[1:])):
+        return None
+    arrays = {"x": x, "W1": W1, "W1_0": W1_0, "W2": W2, "W2_0": W2_0, "y": y}
+    if not all(all_finite(arrays[name]) for name in finite if arrays[name] is not None):
+        return None
     return params, x, y
 
 
@@ -181,6 +216,13 @@ def check_lr(lr) -> float:
     """A learning rate must be a finite, non-negative real number."""
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
         raise InputError(f"lr must be a number; got {lr!r}")
-    if not math.isfinite(lr) or lr < 0:
-        raise InputError(f"lr must be a finite number >= 0; got {lr!r}")
-    return float(lr)
+    try:
+        value = float(lr)
+    except OverflowError:  # an integer such as 10**400
+        value = math.inf
+    if not math.isfinite(value) or value < 0:
+        shown = (
+            f"{lr!r}" if not isinstance(lr, int) or abs(lr) < 10**20 else f"an integer of {len(str(abs(lr)))} digits"
+        )
+        raise InputError(f"lr must be a finite number >= 0; got {shown}")
+    return value + 0.0  # + 0.0: -0.0 becomes 0.0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlp.errors import InputError
 from mlp.explain import fmt
-from mlp.validate import InputError
 
 
 def latex_array(a, decimals: int = 4) -> str:

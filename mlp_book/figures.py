@@ -23,10 +23,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from mlp.activations import get_activation
+from mlp.core import Forward, Gradients, Params
+from mlp.errors import InputError
 from mlp.explain import fmt
 from mlp.losses import get_loss
-from mlp.network import Forward, Gradients, Params
-from mlp.validate import InputError, as_float_array, check_example, check_fields, check_finite, check_params
+from mlp.validate import as_float_array, check_example, check_fields, check_finite, check_params
 
 __all__ = ["array_lines", "computational_graph", "loss_bar_chart", "network_diagram"]
 

@@ -639,8 +639,8 @@ def check_relu(N: int = 2, N1: int = 2, K: int = 2, loss: str = "general", forms
 
 def relu_derivative_convention() -> bool:
     """SymPy's derivative of relu(z) = Piecewise((z, z > 0), (0, True)) is 1 for z > 0 and 0 otherwise,
-    which at the kink z = 0 gives 0: the convention relu'(0) = 0 of ``mlp.relu_prime``. True if they agree
-    (symbolically, and at z = -1, 0, 1 against mlp.relu_prime)."""
+    which at the kink z = 0 gives 0: the convention relu'(0) = 0 of ``mlp.activations.relu_prime``. True if they agree
+    (symbolically, and at z = -1, 0, 1 against mlp.activations.relu_prime)."""
     from mlp.activations import relu_prime
 
     z = sp.Symbol("z", real=True)

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from mlp import parse_spec
+from mlp.spec import parse_spec
 
 # A 3-4-2 network, ReLU hidden layer, cross-entropy. z1 = W1^T x + W1_0 = [-1.4, 0.5, 1.55, 1.05]:
 # one hidden unit is off, none is near ReLU's kink.
@@ -139,10 +139,12 @@ def test_explain_text_names_the_fused_delta2_the_targets_get():
     """y_hat - y is the fused delta2 only for targets that sum to 1; soft targets get y_hat * sum(y) - y."""
     from mlp.explain import explain, format_report
 
-    for y, form in (([0.0, 1.0], "fused form y_hat - y = "), ([0.5, 1.0], "fused form y_hat * sum(y) - y = ")):
+    for y, form in (([0.0, 1.0], "delta2 = J^T grad y_hat = y_hat - y "), ([0.5, 1.0], "= y_hat * sum(y) - y ")):
         spec = parse_spec(SPEC_342 | {"y": y})
         text = format_report(spec, explain(spec), "title")
         assert form in text
+        loss_line = next(line for line in text.splitlines() if line.lstrip().startswith("loss ="))
+        assert "y_hat - y" not in loss_line and "sum(y) - y" not in loss_line  # not read as the loss
         delta2 = explain(spec)["backward"]["delta2"]
         np.testing.assert_allclose(delta2, explain(spec)["forward"]["y_hat"] * sum(y) - np.array(y), rtol=1e-12)
 
@@ -219,7 +221,7 @@ BAD_SPECS = [
     (
         "overflow-in-z1",
         spec_with(x=[1.5e308, 1.5e308, 0.5], activation="sigmoid"),
-        ["pre-activation z1 overflowed", "too large"],
+        ["z1 (forward) overflowed", "too large"],
     ),
     ("overflow-after-the-step", spec_with(lr=1e300), ["after the gradient step with lr = 1e+300", "smaller lr"]),
 ]

@@ -277,7 +277,7 @@ def test_sum_over_K_runs_off_H_when_K_exceeds_N1():
 def test_eq9_scalar_reading_loses_the_off_diagonal_entries():
     spec = mlp.problem2()
     fwd, _, grads = mlp.loss_and_gradients(spec.params, spec.x, spec.y, spec.activation, spec.loss)
-    fp = mlp.sigmoid_prime(fwd.z1)
+    fp = mlp.activations.sigmoid_prime(fwd.z1)
     vector_reading = grad_W1_as_written(X, grads.grad_H, fp, range(2))
     scalar_reading = grad_W1_as_written(X, grads.grad_H, fp, range(2), scalar_x=True)
     np.testing.assert_allclose(vector_reading, np.outer(X, grads.delta1), rtol=1e-12)
@@ -374,7 +374,7 @@ def test_gradient_with_respect_to_the_target_is_minus_grad_y_hat():
     grad_y = numerical_grad(lambda t: half_squared(t, y_hat), Y.copy())
     grad_y_mlp = numerical_grad(lambda t: mlp.loss_value(t, y_hat, "squared"), Y.copy())
     np.testing.assert_allclose(grad_y, grad_y_mlp, atol=1e-9)
-    np.testing.assert_allclose(grad_y, -mlp.squared_loss_grad(Y, y_hat), atol=1e-9)
+    np.testing.assert_allclose(grad_y, -mlp.losses.squared_loss_grad(Y, y_hat), atol=1e-9)
     assert agrees_to_printed(-grad_y, ["0.6267", "-0.6267"])  # eq 17's vector is -grad y
 
 
@@ -395,15 +395,15 @@ def test_half_sum_of_squared_gradient_is_the_loss_only_for_the_squared_loss():
     spec = mlp.problem2()
     y_hat = mlp.forward(spec.params, spec.x, spec.activation).y_hat
     squared = mlp.loss_value(Y, y_hat, "squared")
-    assert squared == pytest.approx(0.5 * np.sum(mlp.squared_loss_grad(Y, y_hat) ** 2), rel=1e-14)
+    assert squared == pytest.approx(0.5 * np.sum(mlp.losses.squared_loss_grad(Y, y_hat) ** 2), rel=1e-14)
     assert squared == pytest.approx(half_squared(Y, y_hat), rel=1e-14)
     ce = mlp.loss_value(Y, y_hat, "cross_entropy")
     assert ce == pytest.approx(-np.log(y_hat[1]), rel=1e-14)
-    assert abs(ce - 0.5 * np.sum(mlp.cross_entropy_grad(Y, y_hat) ** 2)) > 1.0
+    assert abs(ce - 0.5 * np.sum(mlp.losses.cross_entropy_grad(Y, y_hat) ** 2)) > 1.0
     # Eq 32 needs the residual of the updated prediction: eq 17's gradient gives back eq 31's loss.
     y_hat_new = problem2_np()["y_hat_case1"]
     assert agrees_to_printed(0.5 * np.sum((y_hat_new - Y) ** 2), "0.2146")
-    assert agrees_to_printed(0.5 * np.sum(mlp.squared_loss_grad(Y, y_hat) ** 2), "0.3927")
+    assert agrees_to_printed(0.5 * np.sum(mlp.losses.squared_loss_grad(Y, y_hat) ** 2), "0.3927")
 
 
 # ---------------------------------------------------------------------------------------

@@ -135,9 +135,9 @@ def test_bias_broadcasts_along_examples_silently_when_B_equals_N1(p2):
 
 
 def test_relu_derivative_at_zero_depends_on_who_you_ask():
-    assert mlp.relu_prime(np.array([0.0]))[0] == 0.0
+    assert mlp.activations.relu_prime(np.array([0.0]))[0] == 0.0
     h = 1e-6
-    assert (mlp.relu(h) - mlp.relu(-h)) / (2 * h) == pytest.approx(0.5, rel=1e-12)
+    assert (mlp.activations.relu(h) - mlp.activations.relu(-h)) / (2 * h) == pytest.approx(0.5, rel=1e-12)
     # autograd: np.maximum splits a tie evenly, np.where picks the branch that is selected
     assert autograd.grad(lambda z: anp.maximum(z, 0.0))(0.0) == 0.5
     assert autograd.grad(lambda z: anp.where(z > 0, z, 0.0))(0.0) == 0.0
@@ -261,7 +261,7 @@ def relu_gradients(params, x, y, relu_prime_of_H):
 
 def test_relu_output_is_never_negative_so_ge_zero_never_gates(rng):
     z = rng.standard_normal(10_000) * 10
-    assert np.all(mlp.relu(z) >= 0)
+    assert np.all(mlp.activations.relu(z) >= 0)
     assert np.any(z < 0)
 
 

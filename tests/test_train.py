@@ -15,9 +15,7 @@ import pytest
 
 import mlp
 from mlp import InputError, Params
-from mlp.activations import get_activation
-from mlp.losses import get_loss
-from mlp.train import History, accuracy, minibatch_gradients, one_hot, predict, train
+from mlp.train import History, accuracy, one_hot, predict, train
 
 # --------------------------------------------------------------------------------------
 # data
@@ -58,23 +56,6 @@ def equal_params(a, b):
 # --------------------------------------------------------------------------------------
 # the lean pass is mlp's pass
 # --------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "identity"])
-@pytest.mark.parametrize("loss", ["cross_entropy", "squared"])
-def test_minibatch_gradients_equal_mlp_backward(activation, loss, rng):
-    N, N1, K, B = 6, 5, 4, 7
-    params = mlp.init_params(rng, N, N1, K)
-    params = params._replace(W1_0=0.3 * rng.standard_normal(N1), W2_0=0.3 * rng.standard_normal(K))
-    x = rng.standard_normal((N, B))
-    y = one_hot(rng.integers(0, K, size=B), K)
-    fwd = mlp.forward(params, x, activation)
-    expected = mlp.backward(params, x, y, fwd, activation, loss).params()
-    y_hat, grads = minibatch_gradients(params, x, y, get_activation(activation), get_loss(loss))
-    assert np.allclose(y_hat, fwd.y_hat, rtol=1e-13, atol=0)
-    for name, g, e in zip(Params._fields, grads, expected, strict=True):
-        assert g.shape == e.shape, name
-        assert np.allclose(g, e, rtol=1e-12, atol=1e-15), name
 
 
 def test_training_loop_equals_checked_forward_backward_sgd_step(rng):
