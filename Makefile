@@ -2,7 +2,8 @@
 #   make book   creates .venv, installs what the book needs, builds _build/html (strict)
 #   make test   the same set-up, then ruff, the book build, the PDF, and every test (pytest, nbval,
 #               the browser tests in Debian's Chromium)
-# Also: make pdf (_build/latex/book.pdf), make notebooks (re-execute chapters/*.ipynb in place after a
+# Also: make pdf (_build/latex/book.pdf), make book-student (every exercise, no solution: HTML and PDF in
+# _build/student/_build), make notebooks (re-execute chapters/*.ipynb in place after a
 # change to mlp, then commit them: strict nbval compares their stored outputs), make render-benchmark.
 # The Python toolchain is installed from requirements.lock (exact versions and hashes); `make lock` updates it.
 # The system packages that are missing (python3-venv, node, npm, TeX Live, Chromium) are all installed at once
@@ -51,7 +52,7 @@ define need
 	fi
 endef
 
-.PHONY: book pdf test lint example clean render-benchmark system-python system-book system-pdf system-test notebooks lock
+.PHONY: book pdf book-student test lint example clean render-benchmark system-python system-book system-pdf system-test notebooks lock
 # `make -j` must not run the HTML and LaTeX builds at once: they share _build/.doctrees.
 .NOTPARALLEL:
 
@@ -105,6 +106,17 @@ pdf: system-book system-pdf $(STAMP) $(NODE_STAMP)
 		book.tex >latexmk.out 2>&1 || { tail -n 40 latexmk.out; exit 1; }
 	@echo "PDF: $(LATEX_DIR)/book.pdf"
 
+# The student edition: every exercise and no solution (_ext/student_edition.py), strict like the full book, in a
+# folder of its own so the full build is untouched: HTML in $(STUDENT)/_build/html, PDF in
+# $(STUDENT)/_build/latex/book.pdf.
+STUDENT := _build/student
+book-student: system-book system-pdf $(STAMP) $(NODE_STAMP)
+	BOOK_EDITION=student $(BIN)/jupyter-book build . -W -n --keep-going --path-output $(STUDENT)
+	BOOK_EDITION=student $(BIN)/jupyter-book build . --builder latex -W -n --keep-going --path-output $(STUDENT)
+	cd $(STUDENT)/_build/latex && latexmk -pdf -dvi- -ps- -interaction=nonstopmode -halt-on-error -file-line-error \
+		book.tex >latexmk.out 2>&1 || { tail -n 40 latexmk.out; exit 1; }
+	@echo "student edition: $(STUDENT)/_build/html/index.html and $(STUDENT)/_build/latex/book.pdf"
+
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
 
@@ -116,7 +128,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 # pytest exits 5 when it collects no test: make treats that like any failure.
-test: system-test lint book pdf
+test: system-test lint book pdf book-student
 	$(BIN)/python -m pytest
 
 render-benchmark: system-test $(STAMP) $(NODE_STAMP)

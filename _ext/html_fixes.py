@@ -10,11 +10,18 @@
 * myst-nb names the summary of a hidden code cell "Toggle hidden content" (aria-label) while it shows
   "Show code cell source": a name that leaves out the visible text (axe-core: label-content-name-mismatch,
   serious, WCAG 2.5.3). Drop the aria-label: the summary is named by the text it shows.
+
+It also links the book's own stylesheet and script (static/book.css, static/book.js: narrow screens, search
+snippets) into every page, and serves static/favicon.svg (``html: favicon:`` in _config.yml). And it gives each
+SVG figure the width below which its smallest text would be smaller than the page's small print
+(``--book-min-width``, in rem): on a phone, book.css shows such a figure at that width, in a box that scrolls.
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -63,8 +70,46 @@ def depart_hidden_cell(self: Any, node: HideCodeCellNode) -> None:
     self.body.append("</details>\n")
 
 
+STATIC = Path(__file__).with_name("static")
+SMALL_PRINT_REM = 0.875  # the footer's font size in sphinx-book-theme: the page's small print
+
+
+def figure_min_width(path: Path) -> float | None:
+    """The width (rem) at which the smallest text of the SVG figure at path is SMALL_PRINT_REM, or None."""
+    from mlp_book.formats import svg_text_sizes, svg_width
+
+    svg = path.read_text(encoding="utf-8")
+    sizes = svg_text_sizes(svg)
+    return SMALL_PRINT_REM * svg_width(svg) / min(sizes) if sizes else None
+
+
+def legible_figures(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    body = context.get("body")
+    if not body or ".svg" not in body:
+        return
+    sources = {Path(name).name: Path(app.srcdir) / source for source, name in app.builder.images.items()}
+
+    def add_width(match: re.Match) -> str:
+        source = sources.get(match[2])
+        width = figure_min_width(source) if source is not None and source.is_file() else None
+        if width is None:
+            return match[0]
+        return f'{match[1]} style="--book-min-width: {width:.1f}rem"'
+
+    context["body"] = re.sub(r'(<img\b[^>]*\bsrc="[^"]*_images/([^"/]+\.svg)")', add_width, body)
+
+
+def add_static(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        app.config.html_static_path.append(str(STATIC))
+        app.add_css_file("book.css")
+        app.add_js_file("book.js")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", add_static)
     app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
     app.add_node(HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_hidden_cell))
     app.connect("html-page-context", drop_duplicate_scripts)
+    app.connect("html-page-context", legible_figures)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -2,8 +2,10 @@
 
 Sphinx's HTML math renderer "katex" defined here hands each formula to KaTeX (``node_modules/katex``, pinned in
 package.json, installed by ``make`` with ``npm ci``) running in one ``node`` process, and writes KaTeX's HTML into
-the page. The page links KaTeX's stylesheet and fonts, copied into ``_static/katex/`` of the output (not into the
-source ``_static``, whose every .css and .js Jupyter Book links into every page).
+the page. The page links KaTeX's stylesheet, written into ``_static/katex/`` of the output (not into the source
+``_static``, whose every .css and .js Jupyter Book links into every page) with its fonts embedded as ``data:`` URIs:
+a book opened from disk (``file://``) gets its fonts too, where Chromium refuses a font file from a ``file://`` URL
+(a font is fetched in CORS mode, and a ``file://`` page has an opaque origin).
 
 Unlike sphinxcontrib-katex's pre-rendering, which this replaces:
 
@@ -23,6 +25,7 @@ Configuration (``sphinx: config:`` in _config.yml): ``html_math_renderer: katex`
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import os
@@ -48,7 +51,6 @@ RENDERER = "katex"
 RENDER_SCRIPT = Path(__file__).with_name("katex_render.js")
 BOOK_CSS = Path(__file__).with_name("katex_book.css")
 OUT_DIR = "katex"  # under the output's _static/
-DEFAULT_FONT = "KaTeX_Main-Regular"  # .katex { font: normal 1.21em KaTeX_Main }
 INSTALL_HINT = "run `make book` (it runs `npm ci`), or `npm ci` in the book folder"
 
 
@@ -95,39 +97,6 @@ class KatexProcess:
         self.stderr.close()
 
 
-def font_rules(css: str) -> list[tuple[frozenset[str], str]]:
-    """(classes, font file) for each rule of KaTeX's stylesheet that sets a KaTeX font family.
-
-    ``.katex .delimsizing.size3 {font-family: KaTeX_Size3}`` gives ({"delimsizing", "size3"}, "KaTeX_Size3-Regular").
-    """
-    rules = []
-    for selectors, body in re.findall(r"([^{}@]+)\{([^{}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S)):
-        family = re.search(r'font-family:\s*"?KaTeX_(\w+)', body)
-        if not family:
-            continue
-        style = ("Bold" if re.search(r"font-weight:\s*(bold|700)", body) else "") + (
-            "Italic" if re.search(r"font-style:\s*italic", body) else ""
-        )
-        font = f"KaTeX_{family[1]}-{style or 'Regular'}"
-        for selector in selectors.split(","):
-            compounds = [c for c in re.split(r"[\s>+~]+", selector.strip()) if c]
-            classes = next((re.findall(r"\.([\w-]+)", c) for c in reversed(compounds) if "." in c), [])
-            if classes:
-                rules.append((frozenset(classes), font))
-    return rules
-
-
-def fonts_used(app: Sphinx, class_sets: set[frozenset[str]]) -> list[str]:
-    """The KaTeX font files the formulas with these class attributes are drawn in."""
-    rules = getattr(app, "_katex_font_rules", None)
-    if rules is None:
-        rules = font_rules((katex_dist(app) / "katex.css").read_text(encoding="utf-8"))
-        app._katex_font_rules = rules  # type: ignore[attr-defined]
-    used = {DEFAULT_FONT}
-    used.update(font for classes, font in rules if any(classes <= element for element in class_sets))
-    return sorted(used)
-
-
 def katex_dist(app: Sphinx) -> Path:
     return (Path(app.srcdir) / app.config.katex_dist).resolve()
 
@@ -153,9 +122,6 @@ def typeset(translator: Any, node: nodes.Element, tex: str, display: bool) -> st
         logger.warning("KaTeX cannot typeset $%s$: %s", shown, answer["error"], location=node, type="katex")
         app._katex_warned.add(docname)
         return f'<span class="katex-error" title="{html.escape(answer["error"])}">{html.escape(node.astext())}</span>'
-    # The class attributes of the page's formulas tell which fonts it needs (see html_page_context).
-    page_classes = app._katex_classes.setdefault(docname, set())
-    page_classes.update(frozenset(c.split()) for c in set(re.findall(r'class="([^"]+)"', answer["html"])))
     for warning in answer["warnings"]:
         logger.warning("KaTeX (strict) in $%s$: %s", shown, warning, location=node, type="katex")
         app._katex_warned.add(docname)
@@ -175,12 +141,27 @@ def typeset(translator: Any, node: nodes.Element, tex: str, display: bool) -> st
     return answer["html"]
 
 
+def breaks_lines(tex: str) -> bool:
+    """Whether ``\\\\`` ends a line of the formula itself, not a row of a matrix or other environment in it."""
+    depth = 0
+    for token in re.findall(r"\\begin\{|\\end\{|\\\\", tex):
+        if token == "\\begin{":
+            depth += 1
+        elif token == "\\end{":
+            depth -= 1
+        elif depth == 0:
+            return True
+    return False
+
+
 def display_tex(node: nodes.math_block) -> str:
-    """The TeX Sphinx's MathJax renderer would typeset for a display block (blank lines separate equations)."""
+    """The TeX Sphinx's MathJax renderer would typeset for a display block (blank lines separate equations), except
+    that a formula is wrapped in ``split`` only if it has lines of its own: ``x = \\begin{bmatrix} 1 \\\\ 0
+    \\end{bmatrix}`` stays one line, which KaTeX can break after ``=`` where the column is narrow (book.css)."""
     if node["nowrap"]:
         return node.astext()
     parts = [part.strip() for part in node.astext().split("\n\n") if part.strip()]
-    parts = [f"\\begin{{split}}{part}\\end{{split}}" if "\\\\" in part else part for part in parts]
+    parts = [f"\\begin{{split}}{part}\\end{{split}}" if breaks_lines(part) else part for part in parts]
     if len(parts) == 1:
         return parts[0]
     return "\\begin{aligned}" + " \\\\ ".join(parts) + "\\end{aligned}"
@@ -227,17 +208,36 @@ def is_katex_html(app: Sphinx) -> bool:
     return builder.format == "html" and getattr(builder, "math_renderer_name", None) == RENDERER
 
 
+def embed_fonts(css: str, dist: Path) -> str:
+    """KaTeX's stylesheet with each font's WOFF2 file inlined as a data: URI and its WOFF and TTF fallbacks dropped
+    (every browser that runs the book's pages reads WOFF2). A browser decodes a font only when a page uses it."""
+
+    def inline(match: re.Match) -> str:
+        sources = [source.strip() for source in match[1].split(",")]
+        woff2 = next((source for source in sources if source.endswith('format("woff2")')), None)
+        if woff2 is None:
+            raise ExtensionError(f"KaTeX's stylesheet names no WOFF2 file in {match[0][:120]}")
+        path = dist / re.fullmatch(r'url\(([^)]+)\) format\("woff2"\)', woff2)[1]
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f'src:url(data:font/woff2;base64,{data}) format("woff2")'
+
+    embedded, count = re.subn(r"src:([^;}]+)", inline, css)
+    if count == 0:
+        raise ExtensionError("KaTeX's stylesheet has no @font-face src to embed")
+    return embedded
+
+
 def builder_inited(app: Sphinx) -> None:
     if not is_katex_html(app):
         return
     dist = katex_dist(app)
     if not (dist / "katex.min.js").is_file():
         raise ExtensionError(f"KaTeX is not installed at {dist}: {INSTALL_HINT}")
-    app._katex_classes = {}  # type: ignore[attr-defined]  # docname -> class attributes of its formulas
     app._katex_warned = set()  # type: ignore[attr-defined]  # docnames with a KaTeX warning in this build
     target = Path(app.outdir) / "_static" / OUT_DIR
-    copy_asset(str(dist / "katex.min.css"), str(target))
-    copy_asset(str(dist / "fonts"), str(target / "fonts"))
+    target.mkdir(parents=True, exist_ok=True)
+    css = embed_fonts((dist / "katex.min.css").read_text(encoding="utf-8"), dist)
+    (target / "katex.min.css").write_text(css, encoding="utf-8")
     copy_asset(str(BOOK_CSS), str(target))
 
 
@@ -246,14 +246,6 @@ def html_page_context(app: Sphinx, pagename: str, templatename: str, context: di
         return
     app.add_css_file(f"{OUT_DIR}/katex.min.css")
     app.add_css_file(f"{OUT_DIR}/{BOOK_CSS.name}")
-    # Fetch every font the page's formulas use while the page itself loads, not when layout first meets a
-    # glyph (for a big delimiter, that can be after the load event): the math is complete at the load event
-    # and does not move when a font arrives.
-    root = context["pathto"]("_static", resource=True)
-    context["metatags"] = context.get("metatags", "") + "".join(
-        f'\n<link rel="preload" href="{root}/{OUT_DIR}/fonts/{font}.woff2" as="font" type="font/woff2" crossorigin>'
-        for font in fonts_used(app, app._katex_classes.pop(pagename, set()))
-    )
 
 
 def warned_file(app: Sphinx) -> Path:

@@ -4,6 +4,7 @@ Run from the repository root:
 
     .venv/bin/python benchmarks/digits.py              # 5 seeds, about ten seconds
     .venv/bin/python benchmarks/digits.py --seeds 9 --threads 2
+    .venv/bin/python benchmarks/digits.py --quick      # 2 seeds of 2 epochs: a smoke run (the tests')
 
 The task is chapters/training.ipynb's: scikit-learn's `load_digits`, gray levels divided by
 16, a stratified 80/20 train/test split (random_state 0). Both contenders train the same
@@ -123,13 +124,19 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--seeds", type=int, default=5, help="number of seeds (runs per contender), default 5")
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads for both contenders, default 1")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="2 seeds (both orders) of 2 epochs: every step of the script in a few seconds; the numbers mean little",
+    )
     args = parser.parse_args(argv)
     if args.seeds < 1 or args.threads < 1:
         parser.error("--seeds and --threads must be at least 1")
+    seeds, epochs = (2, 2) if args.quick else (args.seeds, EPOCHS)
 
     X_train_rows, X_test_rows, labels_train, labels_test = load_split()
     M_train, N = X_train_rows.shape
-    steps = EPOCHS * -(-M_train // BATCH)
+    steps = epochs * -(-M_train // BATCH)
 
     with threadpool_limits(limits=args.threads, user_api="blas"):
         print(f"python {platform.python_version()}, numpy {np.__version__}, scikit-learn {sklearn.__version__}")
@@ -141,8 +148,10 @@ def main(argv=None) -> int:
             f"task: digits, {M_train} training and {len(labels_test)} test images; network {N}-{HIDDEN}-10, "
             f"ReLU, softmax, cross-entropy"
         )
-        print(f"SGD: lr {LR}, batch {BATCH}, {EPOCHS} epochs ({steps} steps), no momentum, no penalty")
-        print(f"seeds 0..{args.seeds - 1}, contenders alternating; times are of the training call only")
+        print(f"SGD: lr {LR}, batch {BATCH}, {epochs} epochs ({steps} steps), no momentum, no penalty")
+        print(f"seeds 0..{seeds - 1}, contenders alternating; times are of the training call only")
+        if args.quick:
+            print(f"--quick: {epochs} epochs instead of {EPOCHS}, a smoke run; its times and accuracies mean little")
         print()
 
         fit_mlp(X_train_rows, labels_train, 0, 1)  # warm-up: imports, caches, first calls
@@ -151,14 +160,14 @@ def main(argv=None) -> int:
         times = {"mlp.train": [], "MLPClassifier": []}
         cpu_times = {"mlp.train": [], "MLPClassifier": []}
         accs = {"mlp.train": [], "MLPClassifier": []}
-        for seed in range(args.seeds):
+        for seed in range(seeds):
             order = ["mlp.train", "MLPClassifier"] if seed % 2 == 0 else ["MLPClassifier", "mlp.train"]
             for name in order:
                 if name == "mlp.train":
-                    t, cpu, params = timed(fit_mlp, X_train_rows, labels_train, seed, EPOCHS)
+                    t, cpu, params = timed(fit_mlp, X_train_rows, labels_train, seed, epochs)
                     acc = accuracy(params, X_test_rows.T, labels_test)
                 else:
-                    t, cpu, clf = timed(fit_sklearn, X_train_rows, labels_train, seed, EPOCHS)
+                    t, cpu, clf = timed(fit_sklearn, X_train_rows, labels_train, seed, epochs)
                     acc = clf.score(X_test_rows, labels_test)
                 times[name].append(t)
                 cpu_times[name].append(cpu)

@@ -5,6 +5,7 @@ Run from the repository root (``make render-benchmark`` does, after installing w
     .venv/bin/python benchmarks/page_render.py               # build both books, 7 loads each
     .venv/bin/python benchmarks/page_render.py --no-build    # measure the books already built
     .venv/bin/python benchmarks/page_render.py --network 4g  # over an emulated 4G link
+    .venv/bin/python benchmarks/page_render.py --quick       # no build, 1 load each: a smoke run (the tests')
 
 It builds the book twice into _build/render-benchmark/: as configured (every formula pre-rendered by KaTeX
 during the build), and with Sphinx's MathJax renderer, MathJax served from the book itself (npm ``mathjax``,
@@ -20,6 +21,13 @@ each load in a fresh browser context (empty cache). Per load it records:
 
 It prints medians and the targets (PASS/FAIL): math complete by the load event, layout shift below 0.01,
 and no more bytes than the MathJax build. Missing a target does not change the exit code (0).
+
+``--quick`` builds nothing, because a MathJax build of the book executes every notebook again (minutes): it
+measures the heaviest page of the book ``make book`` built (_build/html) against a MathJax version of that one
+page made from it (each KaTeX formula replaced by its TeX, as Sphinx's MathJax renderer writes it, KaTeX's
+stylesheets and font preloads replaced by MathJax's script, the rest of the build copied as it is), one load
+each, without a warm-up load. That runs every step of a measurement and prints the whole table, but the
+MathJax page is close to, not byte for byte, what a MathJax build writes: take the numbers of a full run.
 """
 
 from __future__ import annotations
@@ -122,6 +130,36 @@ def mathjax_config() -> Path:
     return path
 
 
+def mathjax_copy(katex_html: Path, page: str) -> Path:
+    """--quick: a copy of the KaTeX build whose page `page` typesets its math with MathJax in the browser."""
+    from bs4 import BeautifulSoup
+
+    out = OUT / "quick-mathjax"
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.copytree(katex_html, out)
+    (out / "_static" / "mathjax").symlink_to(MATHJAX, target_is_directory=True)  # served as it is
+    path = out / f"{page}.html"
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    for element in soup.select("span.math, div.math"):
+        typeset = element.select_one("span.katex-display") or element.select_one("span.katex")
+        tex = typeset.select_one('annotation[encoding="application/x-tex"]').get_text()
+        typeset.replace_with("\\[" + tex + "\\]" if element.name == "div" else "\\(" + tex + "\\)")
+    for link in soup.select("link"):
+        if "/katex/" in link.get("href", ""):
+            link.decompose()
+    root = "../" * page.count("/")
+    config = soup.new_tag("script")
+    config.string = (
+        'window.MathJax = {"options": {"processHtmlClass": "tex2jax_process|mathjax_process|math|output_area"}}'
+    )
+    script = soup.new_tag("script", attrs={"async": "async", "src": f"{root}_static/mathjax/tex-mml-chtml.js"})
+    soup.head.append(config)
+    soup.head.append(script)
+    path.write_text(str(soup), encoding="utf-8")
+    return out
+
+
 def heaviest_page(html: Path, toc_file: Path) -> tuple[str, int]:
     counts = {}
     for page in toc_pages(toc_file):
@@ -160,6 +198,7 @@ def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
 
 def measure(browser, url: str, network: dict | None) -> dict:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(120_000)  # not Playwright's 30 s: a busy machine (other builds, tests) is slow
     try:
         page = context.new_page()
         if network is not None:
@@ -176,26 +215,39 @@ def measure(browser, url: str, network: dict | None) -> dict:
         context.close()
 
 
-def main() -> None:
+def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loads", type=int, default=7, help="loads of each build (default 7)")
     parser.add_argument("--no-build", action="store_true", help="measure the builds already in _build/render-benchmark")
     parser.add_argument("--toc", help="another _toc.yml to build (default: the book's)")
     parser.add_argument("--network", choices=sorted(NETWORKS), default="local", help="emulated link (default: none)")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="no build, 1 load each: _build/html's heaviest page against a MathJax copy of it (see above)",
+    )
+    args = parser.parse_args(argv)
     if not MATHJAX.is_dir():
         sys.exit(f"MathJax is not installed at {MATHJAX}: npm ci")
     if not Path(CHROMIUM).exists():
         sys.exit(f"Chromium is not installed at {CHROMIUM}: apt-get install -y chromium")
 
-    if args.no_build:
+    if args.quick:
+        katex_html = ROOT / "_build" / "html"
+        if not (katex_html / "index.html").exists():
+            sys.exit(f"no built book in {katex_html}: run `make book` first")
+        page, _ = heaviest_page(katex_html, Path(args.toc) if args.toc else ROOT / "_toc.yml")
+        builds = {"katex": katex_html, "mathjax": mathjax_copy(katex_html, page)}
+        args.loads = 1
+        print("--quick: no build; the MathJax page is a copy of the KaTeX one with the TeX put back (a smoke run)")
+    elif args.no_build:
         builds = {name: OUT / name / "_build" / "html" for name in ("katex", "mathjax")}
     else:
         builds = {"katex": build("katex", None, args.toc), "mathjax": build("mathjax", mathjax_config(), args.toc)}
         shutil.copytree(MATHJAX, builds["mathjax"] / "_static" / "mathjax", dirs_exist_ok=True)
     page, count = heaviest_page(builds["katex"], Path(args.toc) if args.toc else ROOT / "_toc.yml")
     print(
-        f"page: {page}.html, {count} math elements; {args.loads} loads of each build, alternating; "
+        f"page: {page}.html, {count} math elements; {args.loads} load(s) of each build, alternating; "
         f"network: {args.network}"
     )
 
@@ -207,7 +259,7 @@ def main() -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
             try:
-                for name in builds:  # one warm-up load each: the OS file cache, not the browser's
+                for name in builds if not args.quick else []:  # a warm-up load each: the OS file cache
                     measure(browser, f"{servers[name][1]}/{page}.html", NETWORKS[args.network])
                 for i in range(args.loads):
                     order = list(builds) if i % 2 == 0 else list(reversed(builds))

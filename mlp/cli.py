@@ -11,8 +11,9 @@ import json
 import os
 import sys
 
+from mlp import compare
 from mlp.errors import InputError
-from mlp.explain import SOURCE_EQS, explain, format_report, to_jsonable
+from mlp.explain import SOURCE_EQS, explain, format_report, targets_sum_to_one, to_jsonable
 from mlp.spec import load_spec, problem2
 
 EXIT_BAD_INPUT = 2
@@ -31,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("explain", help="work a network given as a JSON spec through one gradient step")
     sp.add_argument("spec", help="path to a JSON spec, or - for standard input")
     sp.add_argument("--json", action="store_true", help="print every quantity as JSON")
+    sp.add_argument("--compare", metavar="MINE", help="check your own numbers (JSON keyed as --json) to 4 decimals")
     return parser
 
 
@@ -75,24 +77,28 @@ def run(argv=None, stdin=None, stdout=None, stderr=None) -> int:
         else:
             spec, eqs = load_spec(_read(args.spec, stdin)), None
             title = f"Network {args.spec!r}: {spec.activation} hidden layer, softmax output, {spec.loss} loss"
-        result = explain(spec)
+        if getattr(args, "compare", None):  # exit 1 when a number of yours disagrees; see mlp/compare.py
+            text, code = compare.report(spec, _read(args.compare, stdin), args.json)
+        else:
+            result, code = explain(spec), 0
     except InputError as e:
         print(f"mlp: error: {_one_line(str(e))}", file=stderr)
         return EXIT_BAD_INPUT
-    if spec.loss == "cross_entropy" and abs(float(spec.y.sum()) - 1.0) > 1e-9:
+    if spec.loss == "cross_entropy" and not targets_sum_to_one(spec.y) and not getattr(args, "compare", None):
         print(
-            f"mlp: warning: the cross-entropy target y sums to {float(spec.y.sum()):g}, not 1: "
+            f"mlp: warning: the cross-entropy target y sums to {float(spec.y.sum()):.10g}, not 1: "
             "delta2 is then y_hat * sum(y) - y, not y_hat - y",
             file=stderr,
         )
-    text = json.dumps(to_jsonable(result), indent=2) if args.json else format_report(spec, result, title, eqs)
+    if not getattr(args, "compare", None):
+        text = json.dumps(to_jsonable(result), indent=2) if args.json else format_report(spec, result, title, eqs)
     try:
         stdout.write(text + "\n")
         stdout.flush()
     except OSError as e:  # a closed pipe (`| head -1`), a full disk (`> /dev/full`)
-        print(f"mlp: error: cannot write the output: {e.strerror or e}", file=stderr)
+        print(f"mlp: error: cannot write the output: {e.strerror or str(e) or type(e).__name__}", file=stderr)
         return EXIT_BAD_INPUT
-    return 0
+    return code
 
 
 def main() -> None:

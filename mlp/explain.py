@@ -19,6 +19,12 @@ from mlp.spec import Spec
 from mlp.validate import all_finite
 
 JACOBIAN_MAX_K = 10  # the K x K softmax Jacobian is shown (and computed) only up to this K
+TARGET_SUM_TOLERANCE = 1e-9  # a cross-entropy target "sums to 1" within this
+
+
+def targets_sum_to_one(y) -> bool:
+    """Do the targets sum to 1 (one-hot or soft labels), so that the fused delta2 is y_hat - y?"""
+    return abs(float(np.sum(y)) - 1.0) <= TARGET_SUM_TOLERANCE
 
 
 def explain(spec: Spec) -> dict:
@@ -229,7 +235,7 @@ def format_report(spec: Spec, result: dict, title: str, eqs: dict | None = None)
         lines.append(f"  {name:<5}= " + format_array(value, indent=9))
     names["fused"] = ""
     if spec.loss == "cross_entropy":  # the fused form is y_hat - y only for targets that sum to 1
-        names["fused"] = " = " + ("y_hat - y" if np.isclose(np.sum(spec.y), 1.0) else "y_hat * sum(y) - y")
+        names["fused"] = " = " + ("y_hat - y" if targets_sum_to_one(spec.y) else "y_hat * sum(y) - y")
     for key, heading, rows in _SECTIONS:
         rows = [(name, label) for name, label in rows if name in result[key]]
         lines += ["", heading.format(**names)]

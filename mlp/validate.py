@@ -222,7 +222,9 @@ def check_lr(lr) -> float:
         value = math.inf
     if not math.isfinite(value) or value < 0:
         shown = (
-            f"{lr!r}" if not isinstance(lr, int) or abs(lr) < 10**20 else f"an integer of {len(str(abs(lr)))} digits"
+            f"{lr!r}"
+            if not isinstance(lr, int) or abs(lr) < 10**20
+            else f"an integer of {len(str(abs(lr))) if abs(lr) < 10**4300 else 'more than 4300'} digits"
         )
         raise InputError(f"lr must be a finite number >= 0; got {shown}")
     return value + 0.0  # + 0.0: -0.0 becomes 0.0

@@ -1,4 +1,4 @@
-"""Shared test set-up: a deterministic hypothesis profile and a helper that runs the CLI.
+"""Shared test set-up: a deterministic hypothesis profile and a helper that runs the CLI in process.
 
 Hypothesis profiles (choose with the HYPOTHESIS_PROFILE environment variable):
   ci        (default) derandomized, so every run draws the same examples; modest example counts
@@ -7,14 +7,16 @@ Hypothesis profiles (choose with the HYPOTHESIS_PROFILE environment variable):
 
 from __future__ import annotations
 
+import io
 import os
-import subprocess
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+
+from mlp import cli
 
 settings.register_profile(
     "ci",
@@ -36,30 +38,30 @@ def rng():
     return np.random.default_rng(20240611)
 
 
+@dataclass
+class CliRun:
+    """What one run of the command line gave: its exit code and the text of its two output streams."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, stdin: str | bytes | io.IOBase | None = None) -> CliRun:
+    """Run ``python -m mlp ARGS`` in this process: ``mlp.cli.run`` with captured streams.
+
+    ``stdin`` is text (sent as UTF-8 bytes, as a terminal or pipe would), raw bytes, or a stream
+    given as it is; None gives an empty standard input.
+    """
+    if stdin is None or isinstance(stdin, str | bytes):
+        data = stdin.encode("utf-8") if isinstance(stdin, str) else (stdin or b"")
+        stdin = io.BytesIO(data)
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.run(list(args), stdin=stdin, stdout=out, stderr=err)
+    return CliRun(code, out.getvalue(), err.getvalue())
+
+
 @pytest.fixture(scope="session")
 def run_mlp():
-    """Run ``python -m mlp ARGS`` in a fresh interpreter, as a student would.
-
-    ``stdin`` (text, sent as UTF-8, or raw bytes) goes to standard input. The child's standard
-    streams are strict UTF-8, as under an en_US.UTF-8 locale. Returns a CompletedProcess whose
-    stdout and stderr are text.
-    """
-
-    def run(*args: str, stdin: str | bytes | None = None) -> subprocess.CompletedProcess:
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONWARNINGS", "PYTHONSTARTUP")}
-        env["PYTHONIOENCODING"] = "utf-8"
-        data = stdin.encode("utf-8") if isinstance(stdin, str) else (stdin or b"")
-        proc = subprocess.run(
-            [sys.executable, "-m", "mlp", *args],
-            input=data,
-            capture_output=True,
-            cwd=REPO,
-            env=env,
-            timeout=60,
-            check=False,
-        )
-        return subprocess.CompletedProcess(
-            proc.args, proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
-        )
-
-    return run
+    """The command line, run in process (see run_cli); tests/test_cli.py also runs it in a subprocess."""
+    return run_cli

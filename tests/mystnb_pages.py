@@ -32,6 +32,7 @@ def run_page(path: Path, min_cells: int = 10) -> tuple[dict, dict]:
     glued = {}
     mp = pytest.MonkeyPatch()
     mp.setattr(myst_nb, "glue", lambda name, value, display=True: glued.__setitem__(name, value))
+    mp.setenv("MLP_BOOK_BUILD", "1")  # mlp_book.glue glues through myst_nb, as in the book build
     namespace: dict = {}
     try:
         cells = page_code(path)

@@ -59,3 +59,23 @@ def test_worked_example_shows_the_numbers_mlp_computes(built):
     missing = {k: v for k, v in expected.items() if v not in shown}
     assert not missing, f"values mlp computes that the worked-example page does not show: {missing}"
     assert not re.search(r"(?<![\w.])-0(?:\.0+)?(?![\d.])", text), "the page shows a -0"
+
+
+CODE_COLUMN = 88  # characters of code the book's column shows at its widest without scrolling
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_code_on_the_page_fits_the_column(built, page):
+    """Every line of code a reader sees (code cells, hidden ones included, and literal blocks) is at most 88
+    characters long, so no code block scrolls sideways in the book's column."""
+    soup = BeautifulSoup((built / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+    article = soup.find("article")
+    assert article is not None
+    long = [
+        line
+        for pre in article.find_all("pre")
+        if not pre.find_parent(class_="cell_output")
+        for line in pre.get_text().split("\n")
+        if len(line) > CODE_COLUMN
+    ]
+    assert long == [], f"{page}: {len(long)} code lines longer than {CODE_COLUMN} characters, e.g. {long[:3]}"

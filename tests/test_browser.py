@@ -13,6 +13,12 @@ page it checks:
 * axe-core (node_modules, pinned in package.json) finds no serious or critical accessibility violation.
 
 It saves a full-page screenshot of each page in _build/screenshots/ for people to look at.
+
+It reads every page as a phone (390 x 844) and a laptop (1366 x 900) do too: no page scrolls sideways; on the
+worked example no display equation is wider than the column, and elsewhere one that is scrolls in a box with a
+visible cue; tables fit the column; one search box; the chapter menu opens, navigates and closes (also at 900 px);
+and a screenshot of each page at each width goes to _build/screenshots/390/ and /1366/. It opens each page from
+disk (file://) as well, where the KaTeX fonts must load, and checks the favicon and the search results' snippets.
 Run after ``make book`` (``make test`` does both). BOOK_HTML=path checks another build.
 """
 
@@ -36,7 +42,9 @@ HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
 SCREENSHOTS = HTML.parent / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-VIEWPORT = {"width": 1280, "height": 900}
+NARROW = {"width": 390, "height": 844}  # a phone
+WIDE = {"width": 1366, "height": 900}  # a laptop
+VIEWPORT = WIDE
 
 # Console errors that are harmless: (regular expression, why). None is needed today: the two the toolchain
 # logged on every page were fixed at their source (see _ext/html_fixes.py and html_context in _config.yml).
@@ -300,3 +308,239 @@ def test_no_serious_accessibility_violation(visits, page):
     assert violations == [], f"{page}: axe-core " + "; ".join(
         f"{v['impact']} {v['id']} ({v['help']}) at {v['nodes']}" for v in violations
     )
+
+
+# Every reader: a phone, a laptop, a book opened from disk.
+
+LAYOUT_REPORT = """() => {
+  const root = document.documentElement;
+  const visible = (el) => el.offsetParent !== null && getComputedStyle(el).visibility !== "hidden";
+  const equations = [...document.querySelectorAll("div.math > .katex-display")].map((box) => {
+    const style = getComputedStyle(box);
+    return {
+      tex: (box.querySelector("annotation") || box).textContent.trim().slice(0, 60),
+      overflow: box.scrollWidth - box.clientWidth,
+      scrolls: style.overflowX === "auto" || style.overflowX === "scroll",
+      cue: style.backgroundImage.includes("radial-gradient") && style.backgroundAttachment.includes("scroll"),
+    };
+  });
+  const article = document.querySelector(".bd-article").getBoundingClientRect();
+  const tables = [...document.querySelectorAll(".bd-article table")].map((table) => {
+    const box = table.getBoundingClientRect();
+    const container = table.closest(".pst-scrollable-table-container") || table.parentElement;
+    return {
+      caption: (table.caption || table).textContent.trim().slice(0, 60),
+      beyond: Math.max(box.right - article.right, container.scrollWidth - container.clientWidth),
+    };
+  });
+  const smallPrint = document.querySelector(".bd-footer-content p, .bd-footer-content");
+  return {
+    sideways: root.scrollWidth - root.clientWidth,
+    equations,
+    tables,
+    figures: [...document.querySelectorAll(".bd-article img")].map((img) => ({
+      src: new URL(img.currentSrc || img.src).pathname, width: img.getBoundingClientRect().width})),
+    smallPrint: parseFloat(getComputedStyle(smallPrint).fontSize),
+    searchBoxes: [...document.querySelectorAll(".search-button-field, .search-button")].filter(visible).length,
+  };
+}"""
+
+
+@dataclass
+class Layout:
+    sideways: int
+    equations: list[dict]
+    tables: list[dict]
+    figures: list[dict]
+    smallPrint: float
+    searchBoxes: int
+
+
+def read_layout(context, base: str, page: str, viewport: dict) -> Layout:
+    tab = context.new_page()
+    try:
+        tab.set_viewport_size(viewport)
+        tab.goto(f"{base}/{page}.html", wait_until="load")
+        tab.evaluate("document.fonts.ready.then(() => true)")
+        tab.evaluate(IMAGES_REPORT)  # every image loaded and decoded, so it has its displayed size
+        tab.wait_for_function("() => new Promise((done) => requestAnimationFrame(() => done(true)))")
+        folder = SCREENSHOTS / str(viewport["width"])
+        folder.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=folder / f"{page.replace('/', '__')}.jpeg", full_page=True, type="jpeg", quality=80)
+        return Layout(**tab.evaluate(LAYOUT_REPORT))
+    finally:
+        tab.close()
+
+
+@pytest.fixture(scope="module")
+def layouts(server, browser) -> dict[tuple[str, int], Layout]:
+    """Every page at both widths, each with a screenshot."""
+    if not all((HTML / f"{page}.html").is_file() for page in PAGES):
+        pytest.fail("not every page of _toc.yml is built: run `make book`")
+    return {
+        (page, viewport["width"]): read_layout(browser, server, page, viewport)
+        for viewport in (NARROW, WIDE)
+        for page in PAGES
+    }
+
+
+WIDTHS = [NARROW["width"], WIDE["width"]]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_scrolls_sideways(layouts, page, width):
+    assert layouts[page, width].sideways <= 0, f"{page} at {width} px is {layouts[page, width].sideways} px too wide"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_worked_example_equations_fit_the_column(layouts, width):
+    """Every number of Problem 2 visible without scrolling: each display equation fits (book.js shrinks it)."""
+    equations = layouts["chapters/problem2", width].equations
+    assert len(equations) > 20
+    wide = [(e["tex"], e["overflow"]) for e in equations if e["overflow"] > 0]
+    assert wide == [], f"display equations of Problem 2 wider than the {width} px page's column: {wide}"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("page", PAGES)
+def test_a_wide_equation_scrolls_in_its_box_with_a_cue(layouts, page, width):
+    """Any display equation still wider than the column (below book.js's smallest scale) scrolls in its own box,
+    whose shadow shows on the side with more to see (book.css)."""
+    for equation in layouts[page, width].equations:
+        assert equation["scrolls"] and equation["cue"], f"{page}: {equation['tex']!r} has no scroll box with a cue"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("page", PAGES)
+def test_tables_fit_the_column(layouts, page, width):
+    beyond = [(t["caption"], round(t["beyond"])) for t in layouts[page, width].tables if t["beyond"] > 1]
+    assert beyond == [], f"{page} at {width} px: tables wider than the column (px beyond it) {beyond}"
+
+
+def test_the_corrections_tables_become_cards_on_a_phone(layouts):
+    """The page with the widest tables: at 390 px each row is a card (checked by fitting above), at 1366 a table."""
+    assert len(layouts["chapters/corrections", NARROW["width"]].tables) >= 4
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("page", PAGES)
+def test_one_search_box(layouts, page, width):
+    assert layouts[page, width].searchBoxes == 1, f"{page} at {width} px shows {layouts[page, width].searchBoxes}"
+
+
+@pytest.mark.parametrize("width", [390, 900, 1366])
+def test_the_chapter_menu_opens_navigates_and_closes(browser, server, width):
+    """Below 992 px the menu is a dialog the toggle opens; wider, the toggle hides and shows the sidebar."""
+    tab = browser.new_page()
+    try:
+        tab.set_viewport_size({"width": width, "height": 844})
+        tab.goto(f"{server}/chapters/problem2.html", wait_until="load")
+        toggle = tab.locator(".primary-toggle:visible")
+        assert toggle.count() == 1, f"{toggle.count()} visible menu buttons at {width} px"
+        sidebar = tab.locator("#pst-primary-sidebar")
+        link = tab.get_by_role("link", name="Exercises", exact=True)
+        dialog = tab.locator("#pst-primary-sidebar-modal")
+        if width < 992:
+            assert not link.is_visible(), "the menu is open before the button is pressed"
+            toggle.click()
+            tab.wait_for_function("() => document.querySelector('#pst-primary-sidebar-modal').open")
+            link = dialog.get_by_role("link", name="Exercises", exact=True)
+            assert link.is_visible()
+            tab.keyboard.press("Escape")  # closes
+            tab.wait_for_function("() => !document.querySelector('#pst-primary-sidebar-modal').open")
+            assert not link.is_visible()
+            toggle.click()
+            tab.wait_for_function("() => document.querySelector('#pst-primary-sidebar-modal').open")
+        else:
+            assert sidebar.is_visible() and link.is_visible()
+            toggle.click()  # closes
+            tab.wait_for_function(
+                "() => getComputedStyle(document.querySelector('#pst-primary-sidebar')).visibility === 'hidden'"
+            )
+            toggle.click()  # opens again
+            tab.wait_for_function(
+                "() => getComputedStyle(document.querySelector('#pst-primary-sidebar')).visibility === 'visible'"
+            )
+        with tab.expect_navigation():
+            link.click()
+        assert tab.url.endswith("/chapters/exercises.html"), tab.url
+        assert tab.locator("h1").first.inner_text().startswith("Exercises")
+        if width < 992:
+            assert not tab.evaluate("document.querySelector('#pst-primary-sidebar-modal').open")
+    finally:
+        tab.close()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_opened_from_disk_the_math_has_its_fonts(browser, page):
+    """From a file:// URL (README: open _build/html/index.html) Chromium refuses font files, so the KaTeX fonts are
+    embedded in the stylesheet; nothing on the page may fail to load."""
+    tab = browser.new_page()
+    failed, console = [], []
+    tab.on("requestfailed", lambda request: failed.append(f"{request.failure} {request.url}"))
+    tab.on("console", lambda message: message.type == "error" and console.append(message.text))
+    try:
+        tab.goto((HTML / f"{page}.html").as_uri(), wait_until="load")
+        tab.evaluate("document.fonts.ready.then(() => true)")
+        report = tab.evaluate(MATH_REPORT)
+        assert failed == [] and console == [], f"{page} from disk: failed {failed}, console {console}"
+        if report["count"]:
+            # one entry per face of KaTeX_Main; a face no formula uses stays "unloaded"
+            assert "loaded" in report["fontStatus"] and "error" not in report["fontStatus"], report["fontStatus"]
+            assert tab.evaluate("document.fonts.check('16px KaTeX_Main', 'x')")
+    finally:
+        tab.close()
+
+
+def test_every_page_has_a_favicon(server, browser):
+    tab = browser.new_page()
+    try:
+        for page in PAGES:
+            tab.goto(f"{server}/{page}.html", wait_until="domcontentloaded")
+            href = tab.evaluate("document.querySelector('link[rel~=icon]')?.href")
+            assert href, f"{page} names no favicon"
+            response = tab.request.get(href)
+            assert response.ok and "svg" in response.headers["content-type"], f"{page}: {href} {response.status}"
+    finally:
+        tab.close()
+
+
+def test_search_snippets_quote_each_formula_once(server, browser):
+    """A snippet is the text of the page; KaTeX's HTML holds a formula three times (MathML, TeX, glyphs)."""
+    tab = browser.new_page()
+    try:
+        tab.goto(f"{server}/search.html?q=bias", wait_until="load")
+        tab.wait_for_function("() => document.querySelectorAll('#search-results li p.context').length >= 3")
+        snippets = tab.eval_on_selector_all("#search-results li p.context", "ps => ps.map((p) => p.textContent)")
+        tab.goto(f"{server}/chapters/problem1.html", wait_until="load")
+        tripled = tab.evaluate("""() => [...document.querySelectorAll(".katex")].map((math) => {
+            const tex = math.querySelector("annotation").textContent;
+            const mathml = math.querySelector(".katex-mathml").textContent.replace(tex, "");
+            return mathml + tex;
+        })""")
+        assert any(re.search(r"[\\^_]", snippet) for snippet in snippets), "no formula in the snippets of 'bias'"
+        garbled = [s for s in snippets if any(len(t) > 2 and t in s for t in tripled)]
+        assert garbled == [], f"snippets with a formula written twice: {garbled[:3]}"
+    finally:
+        tab.close()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_figure_text_is_as_large_as_the_small_print_on_a_phone(layouts, page):
+    """Every figure is an SVG (vector: sharp when zoomed), and at 390 px its smallest text, measured from the SVG
+    at the scale it is displayed, is at least the size of the page's small print (the footer)."""
+    from mlp_book.formats import svg_text_sizes, svg_width
+
+    layout = layouts[page, NARROW["width"]]
+    too_small = []
+    for figure in layout.figures:
+        path = HTML / unquote(figure["src"]).lstrip("/")
+        assert path.suffix == ".svg", f"{page}: figure {path.name} is not a vector drawing"
+        svg = path.read_text(encoding="utf-8")
+        sizes = svg_text_sizes(svg)
+        assert sizes, f"{page}: no text found in {path.name}"
+        shown = min(sizes) * figure["width"] / svg_width(svg)  # CSS px of the smallest text
+        if shown < layout.smallPrint - 0.05:
+            too_small.append(f"{path.name}: {shown:.1f} px")
+    assert too_small == [], f"{page}: figure text below the small print ({layout.smallPrint} px): {too_small}"

@@ -1,21 +1,35 @@
 """`python -m mlp explain`: a network from a JSON spec, and every kind of bad input.
 
-Bad input must be answered with exactly one line on standard error, naming the problem, exit code
-2, nothing on standard output and no traceback: whether the spec comes on standard input (`-`) or
-from a file.
+Bad input, or output that cannot be written, must be answered with exactly one line on standard
+error, naming the problem, exit code 2, nothing on standard output and no traceback: whether the
+spec comes on standard input (`-`) or from a file.
+
+The command line runs in this process (``mlp.cli.run`` with captured streams, see conftest.run_cli):
+only the last tests start an interpreter, for what only a real process shows (``python -m mlp``
+itself, and standard output that is a full disk or a pipe nobody reads).
 """
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import math
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pytest
+import reference
+from conftest import CliRun, run_cli
 
+import mlp
+from mlp import cli
+from mlp.explain import JACOBIAN_MAX_K, explain
 from mlp.spec import parse_spec
 
 # A 3-4-2 network, ReLU hidden layer, cross-entropy. z1 = W1^T x + W1_0 = [-1.4, 0.5, 1.55, 1.05]:
@@ -34,46 +48,9 @@ SPEC_342 = {
 
 
 def independent_342() -> dict:
-    """The whole step for SPEC_342 in plain numpy, written out (no mlp)."""
-    x, y = np.array(SPEC_342["x"]), np.array(SPEC_342["y"])
-    W1, W1_0 = np.array(SPEC_342["W1"]), np.array(SPEC_342["W1_0"])
-    W2, W2_0 = np.array(SPEC_342["W2"]), np.array(SPEC_342["W2_0"])
-    lr = SPEC_342["lr"]
-
-    def run(W1, W1_0, W2, W2_0):
-        z1 = W1.T @ x + W1_0
-        H = np.maximum(z1, 0.0)
-        z2 = W2.T @ H + W2_0
-        y_hat = np.exp(z2) / np.sum(np.exp(z2))
-        return z1, H, z2, y_hat, -np.sum(y * np.log(y_hat))
-
-    z1, H, z2, y_hat, loss = run(W1, W1_0, W2, W2_0)
-    grad_y_hat = -y / y_hat
-    J = np.diag(y_hat) - np.outer(y_hat, y_hat)  # J[k, i] = d y_hat[k] / d z2[i]
-    delta2 = J.T @ grad_y_hat
-    grad_W2, grad_W2_0 = np.outer(H, delta2), delta2
-    grad_H = W2 @ delta2
-    delta1 = grad_H * (z1 > 0)
-    grad_W1, grad_W1_0 = np.outer(x, delta1), delta1
-    new = (W1 - lr * grad_W1, W1_0 - lr * grad_W1_0, W2 - lr * grad_W2, W2_0 - lr * grad_W2_0)
-    _, H_both, _, y_hat_both, loss_both = run(*new)
-    _, _, _, y_hat_second, loss_second = run(W1, W1_0, new[2], new[3])
-    return {
-        "forward": {"z1": z1, "H": H, "z2": z2, "y_hat": y_hat, "loss": loss},
-        "backward": {
-            "grad_y_hat": grad_y_hat,
-            "delta2": delta2,
-            "grad_W2": grad_W2,
-            "grad_W2_0": grad_W2_0,
-            "grad_H": grad_H,
-            "delta1": delta1,
-            "grad_W1": grad_W1,
-            "grad_W1_0": grad_W1_0,
-        },
-        "updated": dict(zip(("W1", "W1_0", "W2", "W2_0"), new, strict=True)),
-        "after_both_layers": {"H": H_both, "y_hat": y_hat_both, "loss": loss_both},
-        "after_second_layer_only": {"y_hat": y_hat_second, "loss": loss_second},
-    }
+    """The whole step for SPEC_342 by tests/reference.py (plain numpy, no mlp)."""
+    params = tuple(np.array(SPEC_342[k]) for k in ("W1", "W1_0", "W2", "W2_0"))
+    return reference.one_step(params, SPEC_342["x"], SPEC_342["y"], "relu", "cross_entropy", SPEC_342["lr"])
 
 
 def test_independent_342_is_a_meaningful_case():
@@ -239,26 +216,16 @@ def assert_one_line_error(proc, fragments):
         assert fragment in line, f"{fragment!r} not in {line!r}"
 
 
-@pytest.fixture(scope="module")
-def bad_spec_runs(run_mlp, tmp_path_factory):
-    """Every bad spec through the CLI twice, on standard input and from a file, run concurrently
-    (each run is a fresh interpreter; most of its time is importing numpy)."""
-    folder = tmp_path_factory.mktemp("bad_specs")
-    jobs = {}
-    for case_id, text, _ in BAD_SPECS:
-        path = folder / f"{case_id}.json"
-        path.write_text(text, encoding="utf-8")
-        jobs[case_id, "stdin"] = (("explain", "-"), text)
-        jobs[case_id, "file"] = (("explain", "--json", str(path)), None)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        futures = {key: pool.submit(run_mlp, *args, stdin=stdin) for key, (args, stdin) in jobs.items()}
-        return {key: future.result() for key, future in futures.items()}
-
-
 @pytest.mark.parametrize("mode", ["stdin", "file"])
-@pytest.mark.parametrize(("case_id", "fragments"), [(c[0], c[2]) for c in BAD_SPECS], ids=[c[0] for c in BAD_SPECS])
-def test_bad_spec(bad_spec_runs, case_id, fragments, mode):
-    assert_one_line_error(bad_spec_runs[case_id, mode], fragments)
+@pytest.mark.parametrize(("text", "fragments"), [c[1:] for c in BAD_SPECS], ids=[c[0] for c in BAD_SPECS])
+def test_bad_spec(run_mlp, tmp_path, text, fragments, mode):
+    if mode == "stdin":
+        proc = run_mlp("explain", "-", stdin=text)
+    else:
+        path = tmp_path / "bad.json"
+        path.write_text(text, encoding="utf-8")
+        proc = run_mlp("explain", "--json", str(path))
+    assert_one_line_error(proc, fragments)
 
 
 def test_the_good_spec_parses():
@@ -296,3 +263,315 @@ def test_spec_that_is_not_utf8(run_mlp, tmp_path):
 )
 def test_usage_errors_are_one_line_too(run_mlp, args, fragments):
     assert_one_line_error(run_mlp(*args), fragments)
+
+
+def test_a_text_stream_on_standard_input_works_like_bytes():
+    """A stream without .buffer (io.StringIO, as a test or a notebook may pass) is read as text."""
+    as_text = run_cli("explain", "--json", "-", stdin=io.StringIO(json.dumps(SPEC_342)))
+    as_bytes = run_cli("explain", "--json", "-", stdin=json.dumps(SPEC_342).encode("utf-8"))
+    assert (as_text.returncode, as_text.stderr) == (0, "")
+    assert as_text.stdout == as_bytes.stdout
+    assert json.loads(as_text.stdout)["forward"]["loss"] == pytest.approx(independent_342()["forward"]["loss"])
+
+
+class _Unreadable(io.RawIOBase):
+    def read(self, size=-1):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+
+def test_standard_input_that_cannot_be_read():
+    assert_one_line_error(
+        run_cli("explain", "-", stdin=_Unreadable()), ["cannot read standard input", os.strerror(errno.EIO)]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The holes issue 9 lists, each closed: one line and exit 2, or the right answer
+
+
+def test_json_integer_of_more_than_4300_digits():
+    """Python refuses to convert such an integer from text (sys.get_int_max_str_digits): say so, in one line."""
+    text = json.dumps(SPEC_342).replace('"x": [1.0,', '"x": [' + "1" * 4301 + ",", 1)
+    assert "1" * 4301 in text
+    for proc in (run_cli("explain", "-", stdin=text), run_cli("explain", "--json", "-", stdin=text)):
+        assert_one_line_error(proc, ["the spec has a number with too many digits", "4300"])
+
+
+def test_lr_of_10_to_the_400_in_a_spec():
+    text = spec_with(lr=10**400)
+    assert '"lr": 1' + "0" * 400 in text
+    assert_one_line_error(run_cli("explain", "-", stdin=text), ["lr must be a finite number >= 0", "401 digits"])
+
+
+@pytest.mark.parametrize("lr", [10**400, 10**5000, -(10**400)], ids=["10**400", "10**5000", "-10**400"])
+def test_lr_of_huge_integers_in_sgd_step_and_train(lr, rng):
+    params = mlp.init_params(rng, 3, 4, 2)
+    x, y = rng.standard_normal(3), np.array([0.0, 1.0])
+    _, _, grads = mlp.loss_and_gradients(params, x, y)
+    with pytest.raises(mlp.InputError, match="lr must be a finite number >= 0"):
+        mlp.sgd_step(params, grads, lr=lr)
+    X, labels = rng.standard_normal((3, 8)), np.arange(8) % 2
+    with pytest.raises(mlp.InputError, match="lr must be a finite number >= 0"):
+        mlp.train(X, labels, 4, lr=lr, epochs=1)
+
+
+def test_explain_standard_input_when_standard_input_is_closed(monkeypatch):
+    """`python -m mlp explain - <&-`: Python then has sys.stdin = None."""
+    monkeypatch.setattr(sys, "stdin", None)
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.run(["explain", "-"], stdin=None, stdout=out, stderr=err)
+    assert_one_line_error(CliRun(code, out.getvalue(), err.getvalue()), ["standard input is closed"])
+    # a command that reads no standard input still works
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.run(["example"], stdin=None, stdout=out, stderr=err) == 0
+    assert (err.getvalue(), out.getvalue()) == ("", run_cli("example").stdout)
+
+
+class _Unwritable(io.TextIOBase):
+    """Standard output whose write (or flush) fails as a closed pipe's or a full disk's does."""
+
+    def __init__(self, error: OSError, on: str):
+        self.error, self.on = error, on
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        if self.on == "write":
+            raise self.error
+        return len(text)
+
+    def flush(self):
+        if self.on == "flush":
+            raise self.error
+
+
+@pytest.mark.parametrize("on", ["write", "flush"])
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [
+        (BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE)), os.strerror(errno.EPIPE)),
+        (OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), os.strerror(errno.ENOSPC)),
+    ],
+    ids=["broken-pipe", "disk-full"],
+)
+def test_unwritable_standard_output(error, shown, on):
+    err = io.StringIO()
+    code = cli.run(["example"], stdin=io.BytesIO(b""), stdout=_Unwritable(error, on), stderr=err)
+    assert code == 2
+    assert err.getvalue() == f"mlp: error: cannot write the output: {shown}\n"
+
+
+def big_k_spec(K: int) -> str:
+    """A 1-1-K network: the spec is small (O(K)), its softmax Jacobian would be K x K."""
+    rng = np.random.default_rng(K)
+    y = np.zeros(K)
+    y[3] = 1.0
+    spec = {
+        "x": [0.5],
+        "y": y.tolist(),
+        "W1": [[1.0]],
+        "W1_0": [0.0],
+        "W2": [rng.standard_normal(K).round(3).tolist()],
+        "W2_0": rng.standard_normal(K).round(3).tolist(),
+        "activation": "tanh",
+        "loss": "cross_entropy",
+        "lr": 0.1,
+    }
+    return json.dumps(spec)
+
+
+def test_explain_at_K_5000_needs_memory_linear_in_K():
+    """The K x K Jacobian at K = 5000 would be 200 MB of float64: explain neither makes nor prints it."""
+    K = 5000
+    text = big_k_spec(K)
+    assert len(text) < 100_000
+    tracemalloc.start()
+    try:
+        proc = run_cli("explain", "-", stdin=text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert peak < 20e6, f"peak {peak / 1e6:.0f} MB; the K x K matrix alone is {K * K * 8 / 1e6:.0f} MB"
+    assert f"(J, K x K, is shown only for K <= {JACOBIAN_MAX_K}; here K = {K})" in proc.stdout
+    assert "J = diag(y_hat)" not in proc.stdout
+    js = run_cli("explain", "--json", "-", stdin=text)
+    assert js.returncode == 0
+    backward = json.loads(js.stdout)["backward"]
+    assert "softmax_jacobian" not in backward
+    assert len(backward["delta2"]) == K
+
+
+@pytest.mark.parametrize(("K", "shown"), [(JACOBIAN_MAX_K, True), (JACOBIAN_MAX_K + 1, False)])
+def test_the_jacobian_is_shown_up_to_K_10(K, shown):
+    spec = mlp.load_spec(big_k_spec(K))
+    result = explain(spec)
+    assert ("softmax_jacobian" in result["backward"]) is shown
+    if shown:
+        y_hat = result["forward"]["y_hat"]
+        np.testing.assert_allclose(
+            result["backward"]["softmax_jacobian"], reference.softmax_jacobian(y_hat), atol=1e-16
+        )
+    text = run_cli("explain", "-", stdin=big_k_spec(K)).stdout
+    assert bool(re.search(r"\n  J = diag\(y_hat\) - y_hat y_hat\^T +=", text)) is shown
+    assert ("is shown only for K <= 10" in text) is not shown
+
+
+def test_lr_minus_zero_prints_as_0():
+    text = spec_with(lr=-0.0)
+    assert '"lr": -0.0' in text
+    proc = run_cli("explain", "-", stdin=text)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert "(lr = 0)" in proc.stdout
+    assert not re.search(r"-0(?![.0-9]*[1-9])", proc.stdout), "a -0 is printed"
+    js = run_cli("explain", "--json", "-", stdin=text)
+    assert not re.search(r"-0\.0(?![0-9]*[1-9])", js.stdout)
+    # with lr = 0 nothing moves: the updated weights are the given ones
+    assert json.loads(js.stdout)["updated"]["W1"] == SPEC_342["W1"]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (("explain", "no\nsuch.json"), ["cannot read spec file", "no\\nsuch.json"]),
+        (("example", "--ver\nbose"), ["unrecognized arguments", "--ver\\nbose"]),
+        (("frob\r\nnicate",), ["invalid choice", "frob\\r\\nnicate"]),
+    ],
+    ids=["file-name", "option", "command"],
+)
+def test_an_argument_holding_a_newline_gives_a_one_line_error(args, fragments):
+    assert_one_line_error(run_cli(*args), fragments)
+
+
+def test_a_key_given_twice_is_refused():
+    text = json.dumps(SPEC_342)[:-1] + ', "lr": 0.5}'
+    assert text.count('"lr"') == 2
+    assert_one_line_error(run_cli("explain", "-", stdin=text), ["gives the key 'lr' twice", "give each key once"])
+
+
+def test_w1_given_transposed_says_it_looks_transposed():
+    W1_T = np.array(SPEC_342["W1"]).T.tolist()  # (N1, N) = (4, 3): one row per hidden unit
+    proc = run_cli("explain", "-", stdin=spec_with(W1=W1_T))
+    assert_one_line_error(proc, ["W1 has shape (4, 3)", "expected (N, N1) = (3, 4)", "looks transposed", "W1.T"])
+    W2_T = np.array(SPEC_342["W2"]).T.tolist()
+    proc = run_cli("explain", "-", stdin=spec_with(W2=W2_T))
+    assert_one_line_error(proc, ["W2 has shape (2, 4)", "expected (N1, K) = (4, 2)", "looks transposed", "W2.T"])
+
+
+@pytest.mark.parametrize(("activation", "expected"), [("relu", [0, 1, 1, 1]), ("tanh", None), ("sigmoid", None)])
+def test_text_output_shows_f_prime_of_z1(activation, expected):
+    proc = run_cli("explain", "-", stdin=spec_with(activation=activation))
+    assert (proc.returncode, proc.stderr) == (0, "")
+    z1 = np.array(independent_342()["forward"]["z1"])
+    values = reference.f_prime(activation, z1)
+    if expected is not None:
+        np.testing.assert_array_equal(values, expected)
+    line = next(line for line in proc.stdout.splitlines() if line.lstrip().startswith(f"{activation}'(z1)"))
+    assert line.split(" = ", 1)[1] == mlp.format_array(values)
+    # and it comes between grad H and delta1, which it multiplies
+    order = [line.split("=")[0].strip() for line in proc.stdout.splitlines() if " = " in line]
+    assert order.index("grad H") < order.index(f"{activation}'(z1)") < order.index("delta1")
+
+
+def test_example_shows_sigmoid_prime_of_z1_as_h_times_1_minus_h():
+    proc = run_cli("example")
+    H = mlp.explain(mlp.problem2())["forward"]["H"]
+    line = next(line for line in proc.stdout.splitlines() if line.lstrip().startswith("sigmoid'(z1)"))
+    assert line.split(" = ", 1)[1] == mlp.format_array(H * (1 - H))
+
+
+@pytest.mark.parametrize(
+    ("y", "loss", "warned"),
+    [
+        ([0.5, 1.0], "cross_entropy", "1.5"),
+        ([0.0, 0.0], "cross_entropy", "0"),
+        ([0.3, 0.7], "cross_entropy", None),
+        ([0.5, 1.0], "squared", None),
+        ([0.0, 1.0], "cross_entropy", None),
+    ],
+    ids=["sums-to-1.5", "sums-to-0", "soft-label", "squared-loss", "one-hot"],
+)
+def test_cross_entropy_target_that_does_not_sum_to_1_is_warned_about(y, loss, warned):
+    proc = run_cli("explain", "-", stdin=spec_with(y=y, loss=loss))
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("Network '-'")
+    if warned is None:
+        assert proc.stderr == ""
+    else:
+        assert proc.stderr.count("\n") == 1 and proc.stderr.endswith("\n")
+        assert proc.stderr.startswith(f"mlp: warning: the cross-entropy target y sums to {warned}, not 1")
+        assert "y_hat * sum(y) - y" in proc.stderr
+
+
+@pytest.mark.parametrize(("y", "fused"), [([0.0, 1.0], "y_hat - y"), ([0.5, 1.0], "y_hat * sum(y) - y")])
+def test_the_fused_cross_entropy_form_is_on_the_delta2_line_not_the_loss_line(y, fused):
+    lines = run_cli("explain", "-", stdin=spec_with(y=y)).stdout.splitlines()
+    loss_line = next(line for line in lines if line.lstrip().startswith("loss ="))
+    delta2_line = next(line for line in lines if line.lstrip().startswith("delta2 ="))
+    assert loss_line.split(" = ")[1] == "-sum_k y[k] log y_hat[k]"
+    assert "y_hat - y" not in loss_line
+    assert delta2_line.startswith(f"  delta2 = J^T grad y_hat = {fused} ")
+    delta2 = explain(parse_spec(SPEC_342 | {"y": y}))["backward"]["delta2"]
+    assert delta2_line.endswith(" = " + mlp.format_array(delta2))
+
+
+# ---------------------------------------------------------------------------------------------
+# Real processes: `python -m mlp` itself, and standard output that only a process can have
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def python_m_mlp(*args: str, stdin: bytes = b"", stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
+    """``python -m mlp ARGS`` in a fresh interpreter, with strict UTF-8 streams (as under en_US.UTF-8)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONWARNINGS", "PYTHONSTARTUP")}
+    env["PYTHONIOENCODING"] = "utf-8"
+    return subprocess.run(
+        [sys.executable, "-m", "mlp", *args],
+        input=stdin,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_smoke_python_m_mlp_example():
+    proc = python_m_mlp("example")
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    text = proc.stdout.decode("utf-8")
+    assert text == run_cli("example").stdout  # the process prints what run() prints
+    assert "loss = 1/2 ||y - y_hat||^2 = 0.3927   (eq 31)" in text
+
+
+def test_smoke_python_m_mlp_bad_input():
+    proc = python_m_mlp("explain", "-", stdin=b'{"x": [1, 2,], }')
+    assert proc.returncode == 2
+    assert proc.stdout == b""
+    assert proc.stderr == b"mlp: error: malformed JSON: Expecting value at line 1, column 13\n"
+
+
+def assert_one_line_write_error(proc: subprocess.CompletedProcess, reason: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.decode("utf-8") == f"mlp: error: cannot write the output: {reason}\n"
+
+
+def test_output_into_a_full_disk():
+    """`python -m mlp example > /dev/full`: every write fails with ENOSPC."""
+    with open("/dev/full", "wb") as full:
+        proc = python_m_mlp("example", stdout=full)
+    assert_one_line_write_error(proc, os.strerror(errno.ENOSPC))
+
+
+def test_output_into_a_pipe_whose_reader_has_closed():
+    """`python -m mlp example | head -1` once head has exited: the read end is closed before mlp writes."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = python_m_mlp("example", stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert_one_line_write_error(proc, os.strerror(errno.EPIPE))

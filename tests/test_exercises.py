@@ -2,8 +2,8 @@
 
 The page's code cells are executed in order in one namespace, with ``myst_nb.glue`` replaced
 by a recorder, so the tests see exactly the numbers the text shows. Each answer is then
-compared with an independent computation: HIPS autograd differentiating the network written
-here in autograd.numpy (not through mlp), sympy for the tanh derivative, and plain loops for
+compared with an independent computation: HIPS autograd differentiating tests/reference.py's
+network run on autograd.numpy (not through mlp), sympy for the tanh derivative, and plain loops for
 shapes and sums.
 """
 
@@ -17,6 +17,7 @@ import autograd
 import autograd.numpy as anp
 import numpy as np
 import pytest
+import reference
 import sympy
 from mystnb_pages import run_page
 
@@ -52,40 +53,24 @@ def vec(glued_value) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------
-# The independent reference: the network and its losses in autograd.numpy, examples as columns
+# The independent reference: tests/reference.py's network and losses (not mlp), run on autograd.numpy
 
 
-ACT = {
-    "sigmoid": lambda z: 1.0 / (1.0 + anp.exp(-z)),
-    "tanh": anp.tanh,
-    "relu": lambda z: anp.where(z > 0, z, 0.0),  # derivative 0 at 0, as in mlp
-}
+ACT = {name: (lambda z, name=name: reference.f(name, z, xp=anp)) for name in ("sigmoid", "tanh", "relu")}
 
 
 def ag_forward(theta, X, activation):
-    W1, W1_0, W2, W2_0 = theta
-    z1 = anp.dot(W1.T, X) + W1_0[:, None]
-    H = ACT[activation](z1)
-    z2 = anp.dot(W2.T, H) + W2_0[:, None]
-    e = anp.exp(z2 - anp.max(z2, axis=0))
-    return z1, H, e / anp.sum(e, axis=0)
+    """z1, H, y_hat, a column per example."""
+    fwd = reference.forward(theta, X, activation, xp=anp)
+    return fwd["z1"], fwd["H"], fwd["y_hat"]
 
 
 def ag_loss(theta, X, Y, activation="sigmoid", loss="squared"):
-    X = X[:, None] if X.ndim == 1 else X
-    Y = Y[:, None] if Y.ndim == 1 else Y
-    y_hat = ag_forward(theta, X, activation)[2]
-    if loss == "squared":
-        return 0.5 * anp.sum((Y - y_hat) ** 2) / Y.shape[1]
-    return -anp.sum(Y * anp.log(y_hat)) / Y.shape[1]
+    return reference.loss(theta, X, Y, activation, loss, xp=anp)
 
 
 ag_grad = autograd.grad(ag_loss)
-
-
-def step(theta, grads, lr, layers=(1, 2)):
-    moves = {0: 1, 1: 1, 2: 2, 3: 2}  # which layer each array belongs to
-    return [p - lr * g if moves[i] in layers else p for i, (p, g) in enumerate(zip(theta, grads, strict=True))]
+step = reference.step
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ import autograd
 import autograd.numpy as anp
 import numpy as np
 import pytest
+import reference
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -23,8 +24,7 @@ from mlp import Params, backward, forward, loss_and_gradients
 ACTIVATIONS = ["sigmoid", "relu", "tanh", "identity"]
 LOSSES = ["squared", "cross_entropy"]
 CASES = [(a, loss) for a in ACTIVATIONS for loss in LOSSES]
-KINK_MARGIN = 1e-3  # finite differences step 1e-6: stay this far from ReLU's kink at 0
-H_STEP = 1e-5  # near eps^(1/3): truncation (h^2) and rounding (eps/h) errors both about 1e-11
+KINK_MARGIN = 1e-3  # finite differences step 1e-5: stay this far from ReLU's kink at 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -61,85 +61,11 @@ def networks(draw, activation: str, loss: str):
 
 
 # ---------------------------------------------------------------------------------------------
-# The independent reference, plain numpy
+# The independent reference: tests/reference.py (plain numpy, not mlp), differenced here
 
 
-def ref_f(activation: str, z):
-    return {
-        "sigmoid": lambda: 1.0 / (1.0 + np.exp(-z)),
-        "relu": lambda: np.where(z > 0, z, 0.0),
-        "tanh": lambda: np.tanh(z),
-        "identity": lambda: z,
-    }[activation]()
-
-
-def ref_softmax(z2):
-    e = np.exp(z2 - z2.max(axis=0))
-    return e / e.sum(axis=0)
-
-
-def ref_loss_of_y_hat(loss: str, y, y_hat) -> float:
-    """Mean over examples (columns) of 1/2 ||y - y_hat||^2 or -sum_k y[k] log y_hat[k]."""
-    Y, Yh = y.reshape(len(y), -1), y_hat.reshape(len(y_hat), -1)
-    per_example = 0.5 * ((Y - Yh) ** 2).sum(axis=0) if loss == "squared" else -(Y * np.log(Yh)).sum(axis=0)
-    return float(per_example.mean())
-
-
-def ref_pieces(params, x, activation, loss, y):
-    """Loss as a function of each intermediate: z1, H, z2, y_hat (all in x's layout)."""
-    W1, W1_0, W2, W2_0 = params
-    X = x.reshape(len(x), -1)
-
-    def col(a):
-        return a.reshape(a.shape[0], -1)
-
-    def of_y_hat(y_hat):
-        return ref_loss_of_y_hat(loss, y, y_hat)
-
-    def of_z2(z2):
-        return of_y_hat(ref_softmax(col(z2)))
-
-    def of_H(H):
-        return of_z2(W2.T @ col(H) + W2_0[:, None])
-
-    def of_z1(z1):
-        return of_H(ref_f(activation, col(z1)))
-
-    z1 = W1.T @ X + W1_0[:, None]
-    H = ref_f(activation, z1)
-    z2 = W2.T @ H + W2_0[:, None]
-    shape = (-1,) if x.ndim == 1 else (-1, x.shape[1])
-    points = {"z1": z1, "H": H, "z2": z2, "y_hat": ref_softmax(z2)}
-    return {k: v.reshape(shape) for k, v in points.items()}, {
-        "z1": of_z1,
-        "H": of_H,
-        "z2": of_z2,
-        "y_hat": of_y_hat,
-    }
-
-
-def ref_loss(params, x, y, activation, loss) -> float:
-    W1, W1_0, W2, W2_0 = params
-    X = x.reshape(len(x), -1)
-    z2 = W2.T @ ref_f(activation, W1.T @ X + W1_0[:, None]) + W2_0[:, None]
-    return ref_loss_of_y_hat(loss, y, ref_softmax(z2))
-
-
-def centered(f, a, h=H_STEP, relative=False):
-    """d f / d a by centered differences, entry by entry; a is not modified.
-
-    relative=True steps each entry by h * |a[idx]| instead of h: for the cross-entropy's
-    log(y_hat) near a small probability y_hat a fixed step of 1e-5 is not small.
-    """
-    a = np.asarray(a, dtype=np.float64)
-    g = np.zeros_like(a)
-    for idx in np.ndindex(a.shape):
-        step = h * abs(a[idx]) if relative else h
-        up, down = a.copy(), a.copy()
-        up[idx] += step
-        down[idx] -= step
-        g[idx] = (f(up) - f(down)) / (up[idx] - down[idx])
-    return g
+Gradients_FIELDS = mlp.Gradients._fields
+H_STEP = 1e-5  # near eps^(1/3): truncation (h^2) and rounding (eps/h) errors both about 1e-11
 
 
 def rel_err(a, b) -> float:
@@ -166,16 +92,7 @@ def assume_resolvable(fd, loss_value: float) -> None:
 
 
 def param_fd(params, x, y, activation, loss) -> Params:
-    out = []
-    for i in range(4):
-
-        def f(a, i=i):
-            p = list(params)
-            p[i] = a
-            return ref_loss(p, x, y, activation, loss)
-
-        out.append(centered(f, params[i]))
-    return Params(*out)
+    return Params(*reference.numerical_gradients(params, x, y, activation, loss, h=H_STEP))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,7 +104,7 @@ def param_fd(params, x, y, activation, loss) -> Params:
 def test_parameter_gradients_match_centered_differences(activation, loss, data):
     params, x, y = data.draw(networks(activation, loss))
     _, value, g = loss_and_gradients(params, x, y, activation, loss)
-    assert value == pytest.approx(ref_loss(params, x, y, activation, loss), rel=1e-12, abs=1e-14)
+    assert value == pytest.approx(reference.loss(params, x, y, activation, loss), rel=1e-12, abs=1e-14)
     numeric = param_fd(params, x, y, activation, loss)
     for fd in numeric:
         assume_resolvable(fd, value)
@@ -203,16 +120,30 @@ def test_intermediate_gradients_match_centered_differences(activation, loss, dat
     params, x, y = data.draw(networks(activation, loss))
     fwd = forward(params, x, activation)
     g = backward(params, x, y, fwd, activation, loss)
-    points, loss_of = ref_pieces(params, x, activation, loss, y)
-    value = ref_loss(params, x, y, activation, loss)
+    points, loss_of = reference.loss_of_intermediates(params, x, y, activation, loss)
+    value = reference.loss(params, x, y, activation, loss)
     for name in ("z1", "H", "z2", "y_hat"):
         np.testing.assert_allclose(getattr(fwd, name), points[name], rtol=1e-12, atol=1e-12)
     for grad_name, wrt in (("grad_y_hat", "y_hat"), ("delta2", "z2"), ("grad_H", "H"), ("delta1", "z1")):
         analytic = getattr(g, grad_name)
-        fd = centered(loss_of[wrt], points[wrt], relative=(wrt, loss) == ("y_hat", "cross_entropy"))
+        fd = reference.centered(loss_of[wrt], points[wrt], H_STEP, relative=(wrt, loss) == ("y_hat", "cross_entropy"))
         assume_resolvable(fd, value)
         assert analytic.shape == points[wrt].shape, f"{grad_name} must have the layout of {wrt}"
         assert rel_err(analytic, fd) < 1e-7, f"{grad_name}: relative error {rel_err(analytic, fd):.2e}"
+
+
+@pytest.mark.parametrize(("activation", "loss"), CASES)
+@given(data=st.data())
+def test_backward_matches_the_reference_backward_pass(activation, loss, data):
+    """mlp's fused, batched pass and the reference's example-by-example pass through the explicit Jacobian."""
+    params, x, y = data.draw(networks(activation, loss))
+    g = backward(params, x, y, forward(params, x, activation), activation, loss)
+    ref = reference.backward(params, x, y, activation, loss)
+    for name in Gradients_FIELDS:
+        ours, theirs = getattr(g, name), ref[name]
+        theirs = theirs.reshape(ours.shape) if x.ndim == 1 and theirs.ndim == 2 and ours.ndim == 1 else theirs
+        assert ours.shape == theirs.shape, name
+        assert rel_err(ours, theirs) < 1e-10, f"{name}: relative error {rel_err(ours, theirs):.2e}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,24 +151,11 @@ def test_intermediate_gradients_match_centered_differences(activation, loss, dat
 
 
 def autograd_loss(activation: str, loss: str):
-    """The network's mean loss as a function of (W1, W1_0, W2, W2_0), in autograd.numpy."""
-    f = {
-        "sigmoid": lambda z: 1.0 / (1.0 + anp.exp(-z)),
-        "relu": lambda z: anp.maximum(z, 0.0),
-        "tanh": anp.tanh,
-        "identity": lambda z: z,
-    }[activation]
+    """The network's mean loss as a function of (W1, W1_0, W2, W2_0, X, Y): tests/reference.py's lines,
+    run on autograd.numpy so that autograd can differentiate them."""
 
     def total(W1, W1_0, W2, W2_0, X, Y):
-        z1 = anp.dot(W1.T, X) + anp.reshape(W1_0, (-1, 1))
-        z2 = anp.dot(W2.T, f(z1)) + anp.reshape(W2_0, (-1, 1))
-        z2 = z2 - anp.max(z2, axis=0, keepdims=True)
-        log_y_hat = z2 - anp.log(anp.sum(anp.exp(z2), axis=0, keepdims=True))
-        if loss == "squared":
-            per_example = 0.5 * anp.sum((Y - anp.exp(log_y_hat)) ** 2, axis=0)
-        else:
-            per_example = -anp.sum(Y * log_y_hat, axis=0)
-        return anp.mean(per_example)
+        return reference.loss((W1, W1_0, W2, W2_0), X, Y, activation, loss, xp=anp)
 
     return total
 

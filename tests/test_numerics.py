@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pytest
+import reference
 
 import mlp
 from mlp import (
@@ -98,17 +99,13 @@ def test_saturated_network_with_cross_entropy_stays_finite(activation):
 
 
 def fd_softmax_jacobian(z, h=1e-6):
-    """J[k, i] = d softmax(z)[k] / d z[i], by centered differences of a softmax written here."""
-
-    def sm(v):
-        e = np.exp(v - v.max())
-        return e / e.sum()
+    """J[k, i] = d softmax(z)[k] / d z[i], by centered differences of tests/reference.py's softmax."""
 
     J = np.zeros((len(z), len(z)))
     for i in range(len(z)):
         dz = np.zeros_like(z)
         dz[i] = h
-        J[:, i] = (sm(z + dz) - sm(z - dz)) / (2 * h)
+        J[:, i] = (reference.softmax(z + dz) - reference.softmax(z - dz)) / (2 * h)
     return J
 
 
@@ -141,7 +138,7 @@ def test_fused_softmax_cross_entropy_delta_is_jacobian_transpose_times_gradient(
         "soft": rng.dirichlet(np.ones(K)),
         "unnormalized": rng.uniform(0, 2, K),
     }[targets]
-    via_jacobian = softmax_jacobian(y_hat).T @ cross_entropy_grad(y, y_hat)
+    via_jacobian = reference.softmax_jacobian(y_hat).T @ cross_entropy_grad(y, y_hat)
     np.testing.assert_allclose(cross_entropy_delta(y, z2), via_jacobian, rtol=1e-12, atol=1e-15)
 
 
@@ -152,7 +149,7 @@ def test_fused_delta_in_a_batch_is_per_column_and_divided_by_b(rng):
     y = np.eye(K)[:, [0, 3, 3]]
     fused = cross_entropy_delta(y, z2)
     for j in range(B):
-        expected = softmax_jacobian(y_hat[:, j]).T @ (-y[:, j] / y_hat[:, j]) / B
+        expected = reference.softmax_jacobian(y_hat[:, j]).T @ (-y[:, j] / y_hat[:, j]) / B
         np.testing.assert_allclose(fused[:, j], expected, rtol=1e-12, atol=1e-15)
 
 

@@ -1,7 +1,9 @@
 """Checks on the PDF of the book, built through LaTeX by ``make pdf`` (``make test`` builds it first).
 
 The PDF must carry what the HTML carries: the worked example's numbers, glued in from executed code; the
-math, typeset by LaTeX (not left as TeX source); every figure; and cross references that resolve.
+math, typeset by LaTeX (not left as TeX source); every figure; and cross references that resolve. And it must read
+like a book: no blank pages, the intro as one chapter, a part per part of _toc.yml with its caption as the running
+head, the solutions at the end, the references once, and the HTML's equation numbers.
 BOOK_LATEX=path checks another build's LaTeX folder.
 """
 
@@ -14,6 +16,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
 import mlp
@@ -61,17 +64,27 @@ def test_math_is_typeset_by_latex(pdf, text):
 
 
 def test_every_figure_of_the_html_book_is_in_the_pdf(pdf):
-    """Figures (glued ones included) in the pages' HTML: each is included by the LaTeX and embedded."""
+    """Figures (glued ones included) in the pages' HTML: each is in the LaTeX, under the same label, with an
+    image (the page shows a figure's SVG, the PDF its PNG: two files, so they are matched by label)."""
     if not HTML.is_dir():
         pytest.fail(f"no HTML build at {HTML} to compare with: run `make book`")
-    html_figures = set()
+    html_figures, html_images = set(), 0
     for page in HTML.glob("chapters/**/*.html"):
         article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find("article")
-        if article is not None:
-            html_figures |= {Path(img["src"]).stem for img in article.find_all("img", src=True)}
+        if article is None:
+            continue
+        docname = page.relative_to(HTML).with_suffix("").as_posix()
+        for img in article.find_all("img", src=True):
+            html_images += 1
+            figure = img.find_parent("figure")
+            assert figure is not None and figure.get("id"), f"{docname}: an image outside a labelled figure"
+            html_figures.add(f"{docname}:{figure['id']}")
     tex = (LATEX / "book.tex").read_text(encoding="utf-8")
-    included = set(re.findall(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{([^}]+)\}", tex))
-    assert included >= html_figures, f"figures on the HTML pages that the LaTeX leaves out: {html_figures - included}"
+    labels = set(re.findall(r"\\label\{\\detokenize\{([^}]+)\}\}", tex))
+    assert html_figures, "no figure on the HTML pages"
+    assert html_figures <= labels, f"figures on the HTML pages that the LaTeX leaves out: {html_figures - labels}"
+    included = re.findall(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{([^}]+)\}", tex)
+    assert len(included) >= html_images, f"{html_images} images on the HTML pages, {len(included)} in the LaTeX"
     images = [line for line in poppler("pdfimages", "-list", str(pdf)).splitlines()[2:] if " image " in line]
     raster = [name for name in included if (LATEX / f"{name}.png").exists() or (LATEX / f"{name}.jpg").exists()]
     assert len(images) >= len(raster), f"{len(raster)} raster figures included, {len(images)} embedded"
@@ -81,3 +94,130 @@ def test_no_undefined_reference_or_citation(pdf):
     log = (LATEX / "book.log").read_text(encoding="utf-8", errors="replace")
     undefined = re.findall(r"LaTeX Warning: (?:Reference|Citation|Hyper reference) .*? undefined", log)
     assert not undefined, f"undefined in the PDF: {undefined[:10]}"
+
+
+# The book's structure (see _ext/latex_book.py and latex_elements in _config.yml).
+
+
+@pytest.fixture(scope="module")
+def pages(pdf) -> list[str]:
+    """The text of each page (pdftotext separates pages with a form feed)."""
+    return poppler("pdftotext", "-layout", str(pdf), "-").split("\f")[:-1]
+
+
+@pytest.fixture(scope="module")
+def tex() -> str:
+    return (LATEX / "book.tex").read_text(encoding="utf-8")
+
+
+def toc_parts() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    return [part["caption"] for part in toc["parts"]]
+
+
+def test_no_blank_page(pages):
+    """One-sided, chapters open on the next page: no page is left empty for a right-hand start. A page counts as
+    blank when nothing but its running head and foot (the page number, the chapter or section) is on it."""
+    assert len(pages) > 40
+    heads = {"Backpropagation, worked and checked", *toc_parts()}
+    blank = []
+    for number, page in enumerate(pages, start=1):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        if lines and lines[0] in heads:
+            lines = lines[1:]
+        if lines and re.fullmatch(r"(.*\S\s{2,})?\d+|\d+\s{2,}.*", lines[-1]):
+            lines = lines[:-1]  # the foot: section and page number
+        if not lines:
+            blank.append(number)
+    assert blank == [], f"blank pages: {blank} of {len(pages)}"
+
+
+def test_the_intro_is_one_chapter_and_each_part_starts_with_its_caption(tex):
+    chapters = re.findall(r"^\\chapter\{(.*)\}", tex, re.M)
+    assert chapters[0] == "Introduction", chapters
+    assert "How to run the notebooks" not in chapters and "The network" not in chapters
+    assert re.search(r"^\\section\{How to run the notebooks\}", tex, re.M)
+    parts = re.findall(r"^\\part\{(.*?)\}", tex, re.M)
+    assert parts == toc_parts()
+    assert tex.index("\\chapter{Introduction}") < tex.index("\\part{")
+
+
+def test_running_heads_match_the_part(pages):
+    """Each page's head names the part it is in; the intro's pages (before the first part) the book's title."""
+    parts = toc_parts()
+    current = "Backpropagation, worked and checked"
+    wrong = []
+    checked = 0
+    seen = []
+    for number, page in enumerate(pages, start=1):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        if not lines:
+            continue
+        if len(lines) >= 2 and re.fullmatch(r"Part [IVX]+", lines[0]) and lines[1] in parts:
+            current = lines[1]  # a part's title page
+            seen.append(current)
+            continue
+        if lines[0] in parts or lines[0] == "Backpropagation, worked and checked":
+            checked += 1
+            if lines[0] != current:
+                wrong.append((number, lines[0], current))
+    assert seen == parts, f"part title pages {seen}, _toc.yml's parts {parts}"
+    assert checked > len(pages) // 2, "most pages should carry a running head"
+    assert wrong == [], f"pages whose head is not their part's (page, head, part): {wrong[:10]}"
+
+
+def test_references_once(text, tex):
+    assert "Bibliography" not in text
+    assert re.findall(r"^\\chapter\{References\}", tex, re.M) == []  # the page that held the list is dropped
+    assert tex.count("\\begin{sphinxthebibliography}") == 1
+    assert "\\renewcommand{\\bibname}{References}" in tex
+    entries = re.findall(r"^\\bibitem", tex, re.M)
+    bib = (ROOT / "references.bib").read_text(encoding="utf-8")
+    assert 0 < len(entries) <= bib.count("@"), "every cited work once"
+
+
+def test_solutions_are_collected_at_the_end(pages, tex):
+    exercise_pages = [n for n, page in enumerate(pages) if re.search(r"^\s*Exercise \d+", page, re.M)]
+    solution_pages = [n for n, page in enumerate(pages) if "Solution to Exercise" in page]
+    assert exercise_pages and solution_pages
+    assert min(solution_pages) > max(exercise_pages), "a solution is printed before the last exercise"
+    assert tex.index("\\chapter{Solutions}") > tex.rindex("\\part{")
+    # sphinx-exercise labels each solution with \phantomsection \label{...}; each exercise points to its page
+    solution = r"\\phantomsection \\label\{([^}]+)\}\s*\\begin\{sphinxadmonition\}\{note\}\{Solution to"
+    solutions = re.findall(solution, tex)
+    pointers = re.findall(r"Solution on page~\\pageref\{([^}]+)\}", tex)
+    assert len(solutions) == tex.count("{Solution to") > 0
+    assert sorted(pointers) == sorted(solutions), "each exercise points to its solution's page"
+
+
+def test_equations_have_the_numbers_the_html_gives_them():
+    """One numbering scheme: equation (n) of the HTML is (n) in the PDF, not (chapter.n)."""
+    if not HTML.is_dir():
+        pytest.fail(f"no HTML build at {HTML} to compare with: run `make book`")
+    html = {}
+    for page in HTML.glob("chapters/**/*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for block in soup.select("div.math[id^=equation-]"):
+            docname = page.relative_to(HTML).with_suffix("").as_posix()
+            html[f"{docname}:{block['id'].removeprefix('equation-')}"] = block.find(class_="eqno").get_text()
+    aux = (LATEX / "book.aux").read_text(encoding="utf-8")
+    # HTML ids are the labels in lower case
+    labels = re.findall(r"\\newlabel\{equation:([^}]+)\}\{\{([^}]*)\}", aux)
+    pdf = {label.lower(): f"({number})" for label, number in labels}
+    assert len(html) > 20
+    assert set(html) <= set(pdf), f"labelled equations the PDF lacks: {sorted(set(html) - set(pdf))[:5]}"
+    different = {label: (html[label], pdf[label]) for label in html if html[label].rstrip("#") != pdf[label]}
+    assert different == {}, f"equation numbers (HTML, PDF) that differ: {dict(list(different.items())[:5])}"
+
+
+def test_no_html_only_text_in_the_pdf(text):
+    assert "top right" not in text, "the PDF refers to the HTML page's buttons"
+
+
+PLUMBING = ("set_matplotlib_formats", "from myst_nb import glue", "stable_figure_formats", "from mlp_book.glue import")
+
+
+def test_no_page_with_plumbing_code(pages):
+    """Set-up and glue cells are tagged remove-cell or remove-input: the PDF prints teaching code only."""
+    shown = [(number, s) for number, page in enumerate(pages, start=1) for s in PLUMBING if s in page]
+    assert shown == [], f"(page, plumbing) printed in the PDF: {shown}"

@@ -16,6 +16,7 @@ import autograd
 import autograd.numpy as anp
 import numpy as np
 import pytest
+import reference
 from mystnb_pages import run_page
 
 import mlp
@@ -26,41 +27,18 @@ WRONG = 1e-2  # a wrong one above this
 
 
 # ---------------------------------------------------------------------------------------------
-# Independent references: the network's loss in plain numpy, one example or columns
-
-
-def ref_forward(params, X, activation="sigmoid"):
-    W1, W1_0, W2, W2_0 = params
-    X = np.asarray(X, dtype=float)
-    X = X[:, None] if X.ndim == 1 else X
-    z1 = np.einsum("nj,nb->jb", W1, X) + W1_0[:, None]  # z1[j] = sum_n W1[n, j] x[n] + W1_0[j]
-    H = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "relu": lambda z: np.where(z > 0, z, 0.0)}[activation](z1)
-    z2 = np.einsum("jk,jb->kb", W2, H) + W2_0[:, None]
-    e = np.exp(z2 - z2.max(axis=0))
-    return z1, H, e / e.sum(axis=0)
+# Independent references: tests/reference.py's network (plain numpy), its squared loss differenced here
 
 
 def ref_loss(params, X, Y, activation="sigmoid"):
     """Mean over the columns of 1/2 ||y - y_hat||^2."""
-    _, _, y_hat = ref_forward(params, X, activation)
-    Y = np.asarray(Y, dtype=float)
-    Y = Y[:, None] if Y.ndim == 1 else Y
-    return 0.5 * np.sum((Y - y_hat) ** 2) / Y.shape[1]
+    return float(reference.loss(params, np.asarray(X, dtype=float), np.asarray(Y, dtype=float), activation, "squared"))
 
 
-def ref_gradients(params, X, Y, activation="sigmoid", h=1e-5):
+def ref_gradients(params, X, Y, activation="sigmoid"):
     """Centered differences of ref_loss, entry by entry."""
-    out = []
-    for i, p in enumerate(params):
-        g = np.zeros_like(p)
-        for idx in np.ndindex(p.shape):
-            up = [q.copy() for q in params]
-            down = [q.copy() for q in params]
-            up[i][idx] += h
-            down[i][idx] -= h
-            g[idx] = (ref_loss(up, X, Y, activation) - ref_loss(down, X, Y, activation)) / (2 * h)
-        out.append(g)
-    return mlp.Params(*out)
+    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+    return mlp.Params(*reference.numerical_gradients(params, X, Y, activation, "squared"))
 
 
 def num(text: str) -> float:
@@ -86,7 +64,7 @@ def relu_net(seed, N=4, N1=6, K=3):
         params = params._replace(W1_0=0.3 * rng.standard_normal(N1))
         x = rng.standard_normal(N)
         y = np.eye(K)[rng.integers(0, K)]
-        z1 = ref_forward(params, x, "relu")[0][:, 0]
+        z1 = reference.forward(params, x, "relu")["z1"][:, 0]
         if np.abs(z1).min() > 1e-3 and np.any(z1 < 0) and np.any(z1 > 0):
             return params, x, y
 
@@ -97,7 +75,7 @@ def relu_net(seed, N=4, N1=6, K=3):
 
 def test_forgotten_transpose_runs_on_problem2_and_is_wrong(p2):
     params, x, _ = p2
-    z1_ref = ref_forward(params, x)[0][:, 0]
+    z1_ref = reference.forward(params, x)["z1"][:, 0]
     wrong = params.W1 @ x + params.W1_0  # square W1: no error
     assert np.array_equal(params.W1.T @ x + params.W1_0, z1_ref)
     assert not np.allclose(wrong, z1_ref)
@@ -127,7 +105,7 @@ def test_transposed_outer_product_fails_the_gradient_check(p2):
 def test_bias_broadcasts_along_examples_silently_when_B_equals_N1(p2):
     params, _, _ = p2
     X = np.array([[1.0, 0.0], [0.0, 1.0]])  # B = 2 = N1
-    z1_ref = ref_forward(params, X)[0]
+    z1_ref = reference.forward(params, X)["z1"]
     wrong = params.W1.T @ X + params.W1_0
     assert not np.allclose(wrong, z1_ref)
     assert np.allclose(params.W1.T @ X + params.W1_0[:, np.newaxis], z1_ref)
@@ -303,7 +281,7 @@ def test_page_glues_only_what_its_text_uses(page):
 def test_page_transpose_numbers(page, p2):
     _, glued = page
     params, x, _ = p2
-    z1_ref = ref_forward(params, x)[0][:, 0]
+    z1_ref = reference.forward(params, x)["z1"][:, 0]
     assert num(glued["pit_z1_right_2"]) == z1_ref[1]
     assert num(glued["pit_z1_wrong_2"]) == params.W1[1, 0] * x[0] + params.W1[1, 1] * x[1] + params.W1_0[1]
     assert glued["pit_outer_right_err"] < GOOD
@@ -352,7 +330,7 @@ def test_page_equality_and_sign_numbers(page, p2):
 def test_page_relu_from_output_numbers(page):
     namespace, glued = page
     net, x7, y7 = namespace["net"], namespace["x7"], namespace["y7"]
-    z1 = ref_forward(net, x7, "relu")[0][:, 0]
+    z1 = reference.forward(net, x7, "relu")["z1"][:, 0]
     assert glued["pit_n_off"] == int(np.sum(z1 < 0)) > 0
     assert glued["pit_N1"] == z1.size
     assert glued["pit_buggy_err"] > WRONG

@@ -88,6 +88,8 @@ def shape_of(value) -> tuple:
 
 # ---------------------------------------------------------------------------------------------
 # The independent computation: scalar float64 arithmetic, written out, for any small network.
+# Deliberately not tests/reference.py's numpy network: a second, different method (Python floats,
+# math.exp and loops, no numpy), so that the source's numbers are checked by two independent computations.
 
 
 def _sigmoid(z: float) -> float:

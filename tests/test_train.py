@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import reference
 
 import mlp
 from mlp import InputError, Params
@@ -213,8 +214,8 @@ def test_confidently_wrong_squared_delta_vanishes_cross_entropy_does_not(margin)
     y = np.eye(K)[true_class]
     y_hat, delta_ce = output_delta(z2, y, "cross_entropy")
     _, delta_sq = output_delta(z2, y, "squared")
-    # the formulas of the chapter, computed independently of mlp.backward
-    J = np.diag(y_hat) - np.outer(y_hat, y_hat)
+    # the formulas of the chapter, computed independently of mlp.backward (tests/reference.py's Jacobian)
+    J = reference.softmax_jacobian(y_hat)
     assert np.allclose(delta_ce, y_hat - y, atol=1e-15)
     assert np.allclose(delta_sq, J.T @ (y_hat - y), atol=1e-15)
     # cross-entropy: |delta2| stays above 1; squared: it shrinks with the margin (e^-margin)

@@ -7,7 +7,8 @@ Run it after any change to `mlp` (or to a notebook) that alters an output, and c
 result: strict nbval compares these stored outputs with a fresh run. Each notebook runs in
 its own folder, without timing metadata, and adjacent stream outputs of a cell are merged
 (how the kernel splits stdout into messages depends on timing), and the output of a cell tagged
-nbval-ignore-output is not stored, so two runs, on any two machines, write the same bytes.
+nbval-ignore-output is not stored, so two runs, on any two machines, write the same bytes. A cell whose
+code the book hides (hide-input, remove-input) is stored collapsed, so Jupyter hides that code too.
 """
 
 import sys
@@ -17,6 +18,7 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+HIDDEN_IN_BOOK = {"hide-input", "remove-input"}  # tags whose code the book does not show
 
 
 def execute(path: Path) -> None:
@@ -32,6 +34,10 @@ def execute(path: Path) -> None:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
+        if HIDDEN_IN_BOOK & set(cell.metadata.get("tags", [])):
+            # Plumbing that the book hides: JupyterLab and Notebook 7 show it collapsed too (its output, the
+            # glued values, stays visible: see mlp_book/glue.py).
+            cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
         if "nbval-ignore-output" in cell.metadata.get("tags", []):
             # The one output whose bytes depend on the machine (the step-size sweep: rounding error): not
             # stored, so that two machines write the same notebook. The book executes it on every build;

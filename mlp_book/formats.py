@@ -1,0 +1,58 @@
+"""How a page's figures are stored: SVG for the web page, PNG for the PDF, both byte-stable.
+
+Call :func:`stable_figure_formats` once at the top of a page (in a cell tagged ``remove-cell``). Every
+matplotlib figure the page then shows or glues is stored twice:
+
+* as SVG, which MyST-NB puts on the HTML page: a vector drawing, sharp at any zoom on a phone, its text
+  drawn as paths (no font needed in the browser). Matplotlib writes a date, its version and ids drawn
+  from a random salt into an SVG; here the date and version are left out and the salt is fixed
+  (``svg.hashsalt``), so the bytes depend only on what is drawn, as strict nbval needs;
+* as PNG, which the LaTeX builder takes for the PDF (LaTeX cannot include SVG), without the
+  "Software: Matplotlib version ..." tag, for the same reason.
+"""
+
+from __future__ import annotations
+
+SVG_METADATA = {"Date": None, "Creator": None}
+PNG_METADATA = {"Software": None}
+HASH_SALT = "mlp-book"
+
+
+def stable_figure_formats(shell=None) -> None:
+    """Store every matplotlib figure of this IPython session as SVG and PNG, without timestamps or versions."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from IPython import get_ipython
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+
+    matplotlib.rcParams["svg.hashsalt"] = HASH_SALT
+    shell = shell or get_ipython()
+    if shell is None:
+        raise RuntimeError("stable_figure_formats() needs an IPython kernel (a notebook page)")
+    # Load the inline backend now: loading it later (at the first pyplot figure) would put back its own
+    # PNG-only formatters over the ones set here.
+    plt.close(plt.figure())
+    formatters = shell.display_formatter.formatters
+    formatters["image/svg+xml"].for_type(Figure, lambda fig: print_figure(fig, "svg", metadata=SVG_METADATA))
+    formatters["image/png"].for_type(Figure, lambda fig: print_figure(fig, "png", metadata=PNG_METADATA))
+
+
+def svg_text_sizes(svg: str) -> list[float]:
+    """The size, in the SVG's own units (points), of every piece of text matplotlib drew as paths.
+
+    Matplotlib places each text at ``translate(x y) scale(s -s)`` on glyphs drawn at 100 units a point.
+    """
+    import re
+
+    return [100 * float(s) for s in re.findall(r"translate\([^)]*\) scale\(([\d.]+) -\1\)", svg)]
+
+
+def svg_width(svg: str) -> float:
+    """The SVG's width in its own units (the first number of its viewBox)."""
+    import re
+
+    match = re.search(r'viewBox="[\d.\-]+ [\d.\-]+ ([\d.]+) [\d.]+"', svg)
+    if match is None:
+        raise ValueError("the SVG has no viewBox")
+    return float(match[1])

@@ -1,0 +1,103 @@
+"""The student edition (``make book-student``): every exercise, and no solution, in the HTML and in the PDF.
+
+Each check is made on the full book too, where the opposite must hold, so that a test that cannot see a solution
+is not mistaken for a student edition without one. ``make test`` builds both editions first.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = ROOT / "chapters" / "exercises.md"
+FULL = ROOT / "_build"
+STUDENT = ROOT / "_build" / "student" / "_build"
+STUDENT_NOTE = "This is the student edition of the book"
+
+
+def need(path: Path) -> Path:
+    if not path.is_file():
+        pytest.fail(f"no {path.relative_to(ROOT)}: run `make book pdf book-student` (`make test` does)")
+    return path
+
+
+def words(text: str) -> str:
+    return " ".join(re.findall(r"[A-Za-z]+", text))
+
+
+def solution_phrases() -> list[str]:
+    """From each solution in exercises.md, 8 words of its longest run of plain words (no math, code or roles)."""
+    source = SOURCE.read_text(encoding="utf-8")
+    blocks = re.findall(r"^```\{solution-start\}.*?^```\{solution-end\}", source, re.S | re.M)
+    phrases = []
+    for block in blocks:
+        prose = re.sub(r"^```\{code-cell\}.*?^```", "", block, flags=re.S | re.M)
+        runs = re.split(r"\$[^$]*\$|`[^`]*`|\{[^}]*\}|[^\sA-Za-z,.;:'()-]", prose)
+        best = max((words(r) for r in runs), key=lambda w: len(w.split()))
+        phrases.append(" ".join(best.split()[:8]))
+    return phrases
+
+
+def html_text(root: Path) -> str:
+    soup = BeautifulSoup(need(root / "html" / "chapters" / "exercises.html").read_text(encoding="utf-8"), "html.parser")
+    return soup.find("main").get_text(" ", strip=True)
+
+
+def html_counts(root: Path) -> tuple[int, int]:
+    soup = BeautifulSoup(need(root / "html" / "chapters" / "exercises.html").read_text(encoding="utf-8"), "html.parser")
+    main = soup.find("main")
+    exercises = main.select("div.exercise")
+    solutions = main.select("div.solution")
+    return len(exercises), len(solutions)
+
+
+def pdf_text(root: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is not installed: apt-get install -y poppler-utils")
+    pdf = need(root / "latex" / "book.pdf")
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_words(text: str) -> str:
+    """The PDF's text as words, twice: with a word hyphenated at a line end joined, and split (LaTeX hyphenates)."""
+    return words(re.sub(r"-\n", "", text)) + " | " + words(text)
+
+
+def test_every_solution_yields_a_phrase_to_look_for():
+    phrases = solution_phrases()
+    n_exercises = len(re.findall(r"^```\{exercise(?:-start)?\}", SOURCE.read_text(encoding="utf-8"), re.M))
+    assert len(phrases) == n_exercises >= 5  # one solution per exercise
+    assert all(len(p.split()) >= 5 for p in phrases), phrases
+
+
+def test_the_student_html_has_every_exercise_and_no_solution():
+    full_exercises, full_solutions = html_counts(FULL)
+    exercises, solutions = html_counts(STUDENT)
+    assert full_exercises == full_solutions == len(solution_phrases())  # the full book: each with its solution
+    assert exercises == full_exercises
+    assert solutions == 0
+
+
+def test_no_solution_text_in_the_student_html():
+    full, student = words(html_text(FULL)), words(html_text(STUDENT))
+    for phrase in solution_phrases():
+        assert phrase in full, f"the full book lacks a solution's text: {phrase!r}"
+        assert phrase not in student, f"solution text in the student edition: {phrase!r}"
+    assert STUDENT_NOTE in html_text(STUDENT) and STUDENT_NOTE not in html_text(FULL)
+
+
+def test_no_solution_text_in_the_student_pdf():
+    full_text, student_text = pdf_text(FULL), pdf_text(STUDENT)
+    full, student = pdf_words(full_text), pdf_words(student_text)
+    assert "Solution to Exercise" in full and "Solution to Exercise" not in student
+    for phrase in solution_phrases():
+        assert phrase in full, f"the full PDF lacks a solution's text: {phrase!r}"
+        assert phrase not in student, f"solution text in the student PDF: {phrase!r}"
+    titles = sorted(set(re.findall(r"^Exercise (\d+)", student_text, re.M)), key=int)
+    assert titles == [str(n) for n in range(1, len(solution_phrases()) + 1)]  # every exercise is there
