@@ -31,14 +31,16 @@ def repository_url() -> str:
 
 def install_cell_source(url: str) -> str:
     """The first code cell of every notebook: installs the book's package only where `mlp` is missing (Colab)."""
-    return f"""# Colab, or a Python without the book's package: install it (where `mlp` is installed, nothing happens).
+    return f"""# Colab, or a Python without the book's package: install it.
+# (Where `mlp` is installed already, nothing happens.)
 import importlib.util
 import subprocess
 import sys
 
 if importlib.util.find_spec("mlp") is None:
     package = "backprop-book[notebooks] @ git+{url}"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package], check=True)
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", package]
+    subprocess.run(pip, check=True)
     importlib.invalidate_caches()"""
 
 
