@@ -78,7 +78,9 @@ def test_digits_quick_prints_both_contenders_and_the_ratio():
         assert 0 < values[1] <= values[0] <= values[2]  # min <= median <= max
         assert all(50 < acc <= 100 for acc in values[4:])  # 2 epochs already learn the digits (seeded)
     ratio = float(re.search(r"ratio MLPClassifier / mlp.train \(median wall-clock times\): (\S+)", out)[1])
-    assert ratio == pytest.approx(rows["MLPClassifier"][0] / rows["mlp.train"][0], rel=0.05, abs=0.02)
+    # The medians are printed to 3 decimals (milliseconds): the printed ratio must lie within what they allow.
+    sk, ours, half = rows["MLPClassifier"][0], rows["mlp.train"][0], 0.0005
+    assert (sk - half) / (ours + half) - 0.005 <= ratio <= (sk + half) / max(ours - half, 1e-9) + 0.005
     assert re.search(r"^  (PASS|FAIL)  mlp.train at least 2.5x faster", out, re.M)
     assert re.search(r"^  (PASS|FAIL)  same accuracy", out, re.M)
 
