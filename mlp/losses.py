@@ -48,10 +48,13 @@ SATURATED = 1.0 - 2.0**-10  # above this a probability is "near 1": 1 - y_hat lo
 
 
 def _saturated(y_hat) -> bool:
-    """Does some column's largest probability exceed SATURATED? Below it, 1 - y_hat computed plainly
-    loses at most 10 of the 53 bits (relative error under 3e-13), so the plain formulas are exact enough
-    and the exact forms, which cost more, are used only where they matter."""
-    return bool(y_hat.max() > SATURATED)
+    """Does some column's largest probability exceed SATURATED (or is y_hat less precise than float64)?
+
+    Below SATURATED, 1 - y_hat computed plainly loses at most 10 of float64's 53 bits (relative error
+    under 3e-13), so the plain formulas are exact enough and the exact forms, which cost more, are used
+    only where they matter. float32 (24 bits) and float16 (11) cannot spare 10 bits: they always take
+    the exact forms."""
+    return y_hat.dtype != np.float64 or bool(y_hat.max() > SATURATED)
 
 
 def residual(y, z2, y_hat=None):
@@ -132,10 +135,8 @@ def cross_entropy_grad(y, y_hat):
     """
     y, y_hat = np.asarray(y), np.asarray(y_hat)
     out = np.zeros(np.broadcast_shapes(y.shape, y_hat.shape), y_hat.dtype)  # 0 where the target is 0
-    if _saturated(y_hat):  # a probability may have underflowed to 0: -y / 0 is -inf, without a warning
-        with np.errstate(divide="ignore"):
-            return np.divide(-y, y_hat, out=out, where=y != 0) / _batch_size(y)
-    return np.divide(-y, y_hat, out=out, where=y != 0) / _batch_size(y)
+    with np.errstate(divide="ignore"):  # a probability that underflowed to 0 under a target: -inf, on purpose
+        return np.divide(-y, y_hat, out=out, where=y != 0) / _batch_size(y)
 
 
 def cross_entropy_grad_from_logits(y, z2, y_hat=None):

@@ -70,8 +70,8 @@ def reference(params, x, y, loss):
     }
 
 
-def worst_error(ours, exact) -> float:
-    """The largest relative error of ours against exact, over the entries not within ABS of exact."""
+def worst_error(ours, exact, absolute=ABS) -> float:
+    """The largest relative error of ours against exact, over the entries not within `absolute` of exact."""
     ours = np.atleast_1d(np.asarray(ours, dtype=np.float64)).ravel()
     exact = [mp.mpf(v) for v in np.array(exact, dtype=object).ravel()]
     worst = 0.0
@@ -79,7 +79,7 @@ def worst_error(ours, exact) -> float:
         if not np.isfinite(a):
             return float("inf")
         diff = abs(mp.mpf(float(a)) - b)
-        if diff <= ABS:
+        if diff <= absolute:
             continue
         worst = max(worst, float(diff / abs(b)) if b != 0 else float("inf"))
     return worst
@@ -134,3 +134,29 @@ def test_lower_precisions_are_right_to_their_own_precision_never_capped(dtype, g
     exact = reference(params, x, y, "cross_entropy")
     assert worst_error(value, exact["loss"]) <= rel
     assert worst_error(g.delta2, exact["delta2"]) <= rel
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("gap", [5.0, 6.5, 7.3, 8.0])
+@pytest.mark.parametrize("loss", ["squared", "cross_entropy"])
+def test_lower_precisions_near_saturation(dtype, gap, loss):
+    """Gaps where y_hat is just short of 1 in float32 and float16: 1 - y_hat must not be taken plainly."""
+    params, x = network(gap, 2, dtype)
+    y = np.array([1.0, 0.0], dtype)  # the leading class: delta2 is made of 1 - y_hat
+    _, value, g = mlp.loss_and_gradients(params, x, y, "sigmoid", loss)
+    exact = reference(params, x, y, loss)
+    # float16's own precision: 11 bits, and below 6.1e-5 only subnormals, 6e-8 apart (a squared loss of 1e-6)
+    rel, absolute = (2e-3, 4 * 2.0**-24) if dtype == np.float16 else (1e-5, 1e-40)
+    assert worst_error(value, exact["loss"], absolute) <= rel
+    assert worst_error(g.delta2, exact["delta2"], absolute) <= rel, (g.delta2, exact["delta2"])
+
+
+def test_tied_leading_logits_with_an_underflowed_target_do_not_warn():
+    """z2 = [800, 800, 0], target on the third class: y_hat = [0.5, 0.5, 0], grad y_hat[3] = -inf, no warning."""
+    params = mlp.Params(np.zeros((1, 1)), np.zeros(1), np.zeros((1, 3)), np.array([800.0, 800.0, 0.0]))
+    x, y = np.zeros(1), np.array([0.0, 0.0, 1.0])
+    fwd = mlp.forward(params, x, "identity")
+    g = mlp.backward(params, x, y, fwd, "identity", "cross_entropy")  # filterwarnings=error: a warning fails
+    assert g.grad_y_hat[2] == -np.inf and np.all(g.grad_y_hat[:2] == 0)
+    np.testing.assert_array_equal(g.delta2, [0.5, 0.5, -1.0])
+    assert mlp.loss_value(y, fwd, "cross_entropy") == 800.0 + np.log(2.0)
