@@ -14,10 +14,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mlp.activations import get_activation
 from mlp.errors import InputError
 from mlp.explain import explain, fmt
-from mlp.spec import Spec
+from mlp.spec import Spec, _refuse_booleans, load_json
+from mlp.validate import as_float_array, check_finite
 
 DECIMALS = 4
 
@@ -99,7 +99,6 @@ def quantities(spec: Spec) -> dict[str, np.ndarray]:
     flat = {
         f"{section}.{name}": np.asarray(v, dtype=np.float64) for section, d in result.items() for name, v in d.items()
     }
-    flat.setdefault("backward.f_prime_z1", get_activation(spec.activation).f_prime(flat["forward.z1"]))
     return flat
 
 
@@ -129,13 +128,12 @@ def _mine_arrays(mine) -> dict[str, np.ndarray]:
             key = f"{section}.{name}"
             if key not in ORDER:
                 raise InputError(f"your numbers: unknown quantity {key!r}: the keys are those of explain --json")
-            try:
-                a = np.asarray(value, dtype=np.float64)
-            except (TypeError, ValueError):
-                raise InputError(f"your numbers: {key} must be a number or nested lists of numbers") from None
-            if not np.all(np.isfinite(a)):
-                raise InputError(f"your numbers: {key} must hold finite numbers")
-            out[key] = a
+            _refuse_booleans(f"your numbers: {key}", value)
+            a = as_float_array(f"your numbers: {key}", value)
+            check_finite(f"your numbers: {key}", a)
+            out[key] = a.astype(np.float64, copy=False)
+    if not out:
+        raise InputError('your numbers hold no quantity: give at least one, e.g. {"forward": {"z1": [4, 0]}}')
     return out
 
 
@@ -144,6 +142,8 @@ def compare(mine, spec: Spec) -> list[Verdict]:
     computed = quantities(spec)
     verdicts = []
     for key, a in sorted(_mine_arrays(mine).items(), key=lambda kv: ORDER[kv[0]]):
+        if key not in computed:  # softmax_jacobian, K x K, is computed only for small K
+            raise InputError(f"your numbers: mlp does not compute {key} for this network (K = {len(spec.y)})")
         c = computed[key]
         if a.shape != c.shape:
             raise InputError(f"your numbers: {key} has shape {a.shape}; mlp's {key} has shape {c.shape}")
@@ -192,11 +192,9 @@ def verdicts_jsonable(verdicts: list[Verdict]) -> dict:
 
 
 def load_mine(text: str):
-    """Your numbers as decoded JSON; malformed JSON raises InputError with line and column."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError(f"your numbers: malformed JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+    """Your numbers as decoded JSON, read as a spec is (mlp.spec.load_json): a key given twice, malformed
+    JSON or a number of more than 4300 digits raises InputError."""
+    return load_json(text, "your numbers")
 
 
 def report(spec: Spec, mine_text: str, as_json: bool = False) -> tuple[str, int]:

@@ -72,25 +72,31 @@ def _refuse_booleans(key: str, value, where: str = "") -> None:
 
 def load_spec(text: str) -> Spec:
     """Parse JSON text into a Spec; malformed JSON raises InputError with line and column."""
+    return parse_spec(load_json(text, "the spec"))
+
+
+def load_json(text: str, what: str):
+    """Decode JSON text as mlp reads it: a key given twice, malformed JSON, nesting too deep and integers of
+    more than 4300 digits raise InputError naming ``what`` ("the spec", "your numbers")."""
+    prefix = "" if what == "the spec" else f"{what}: "
     try:
-        obj = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+        return json.loads(text, object_pairs_hook=lambda pairs: _refuse_duplicate_keys(pairs, what))
     except json.JSONDecodeError as e:
-        raise InputError(f"malformed JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+        raise InputError(f"{prefix}malformed JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
     except RecursionError:
-        raise InputError("malformed JSON: lists or objects nested too deeply") from None
+        raise InputError(f"{prefix}malformed JSON: lists or objects nested too deeply") from None
     except ValueError as e:  # Python refuses integers of more than 4300 digits (sys.set_int_max_str_digits)
         if isinstance(e, InputError):
             raise
-        raise InputError(f"the spec has a number with too many digits: {str(e).split(';')[0]}") from None
-    return parse_spec(obj)
+        raise InputError(f"{what} has a number with too many digits: {str(e).split(';')[0]}") from None
 
 
-def _refuse_duplicate_keys(pairs):
+def _refuse_duplicate_keys(pairs, what: str = "the spec"):
     """A JSON object as a dict; a key given twice is an error (json.loads would keep the last one silently)."""
     seen = {}
     for key, value in pairs:
         if key in seen:
-            raise InputError(f"the spec gives the key {key!r} twice; give each key once")
+            raise InputError(f"{what} gives the key {key!r} twice; give each key once")
         seen[key] = value
     return seen
 

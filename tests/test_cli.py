@@ -575,3 +575,38 @@ def test_output_into_a_pipe_whose_reader_has_closed():
     finally:
         os.close(write_end)
     assert_one_line_write_error(proc, os.strerror(errno.EPIPE))
+
+
+@pytest.mark.parametrize(
+    ("mine", "words"),
+    [
+        ('{"forward": {"z1": [1' + "0" * 5000 + "]}}", ["your numbers has a number with too many digits"]),
+        ('{"forward": {"z1": [1' + "0" * 400 + "]}}", ["your numbers: forward.z1", "too large"]),
+        ('{"forward": {}}', ["hold no quantity"]),
+        ('{"forward": {"z1": [true, 0, 1, 1]}}', ["your numbers: forward.z1", "only real numbers"]),
+        ('{"forward": {"z1": [0, 0, 0, 0], "z1": [1, 1, 1, 1]}}', ["your numbers gives the key 'z1' twice"]),
+        ('{"forward": {"z1": [0, 0, 0, 0]', ["your numbers: malformed JSON"]),
+    ],
+    ids=["huge-integer", "integer-beyond-float64", "no-quantity", "boolean", "duplicate-key", "malformed"],
+)
+def test_compare_refuses_bad_numbers_in_one_line(tmp_path, mine, words):
+    spec, numbers = tmp_path / "spec.json", tmp_path / "mine.json"
+    spec.write_text(json.dumps(SPEC_342), encoding="utf-8")
+    numbers.write_text(mine, encoding="utf-8")
+    assert_one_line_error(run_cli("explain", str(spec), "--compare", str(numbers)), words)
+
+
+def test_compare_names_a_quantity_mlp_does_not_compute_for_large_k(tmp_path):
+    """The K x K Jacobian is computed only for K <= 10: comparing it at K = 11 is a one-line error."""
+    K = JACOBIAN_MAX_K + 1
+    spec = dict(SPEC_342, y=[1.0] + [0.0] * (K - 1), W2=[[0.1] * K for _ in range(4)], W2_0=[0.0] * K)
+    spec_file, numbers = tmp_path / "spec.json", tmp_path / "mine.json"
+    spec_file.write_text(json.dumps(spec), encoding="utf-8")
+    numbers.write_text(json.dumps({"backward": {"softmax_jacobian": [[0.0] * K] * K}}), encoding="utf-8")
+    assert_one_line_error(
+        run_cli("explain", str(spec_file), "--compare", str(numbers)), ["does not compute backward.softmax_jacobian"]
+    )
+
+
+def test_fmt_names_nan_and_infinities():
+    assert [mlp.fmt(v) for v in (float("nan"), float("inf"), -float("inf"))] == ["nan", "inf", "-inf"]

@@ -337,7 +337,7 @@ def test_cli_compare_all_agree_and_bad_numbers(run_mlp, tmp_path):
     for bad, fragment in [
         ({"forward": {"z9": 1}}, "unknown quantity 'forward.z9'"),
         ({"forward": {"z1": [1, 2]}}, "forward.z1 has shape (2,); mlp's forward.z1 has shape (4,)"),
-        ({"forward": {"z1": ["a", 1, 2, 3]}}, "forward.z1 must be a number"),
+        ({"forward": {"z1": ["a", 1, 2, 3]}}, "forward.z1 must contain only real numbers"),
         ([1, 2], "must be a JSON object"),
     ]:
         (tmp_path / "bad.json").write_text(json.dumps(bad), encoding="utf-8")
