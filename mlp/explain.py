@@ -89,7 +89,11 @@ def explain(spec: Spec) -> dict:
             if (section, name) == ("backward", "grad_y_hat"):
                 continue  # -y / y_hat overflows where y_hat underflows to 0; nothing downstream reads it
             if not all_finite(np.asarray(value)):
-                after = f" after the gradient step with lr = {lr:g} (try a smaller lr)" if section != "forward" else ""
+                after = (
+                    f" after the gradient step with lr = {lr:g} (try a smaller lr)"
+                    if section not in ("forward", "backward")
+                    else ""
+                )
                 raise InputError(
                     f"{name} ({section}) overflowed to inf or nan{after}: the weights or inputs are too large"
                 )
@@ -115,7 +119,7 @@ def fmt(v: float, decimals: int = 4) -> str:
     if v == 0:
         return "0"
     if not np.isfinite(v):
-        return "inf" if v > 0 else "-inf"
+        return "nan" if np.isnan(v) else "inf" if v > 0 else "-inf"
     if abs(v) >= 1e15:  # digits beyond the 16th are not data: 1e308 as 309 digits would mislead
         return f"{v:.{decimals}e}"
     if v.is_integer():

@@ -154,9 +154,13 @@ def magnitude(value: float) -> str:
     of every loss differ; divided by a tiny 2h, they move the second digit). What a machine does not change is
     the order of magnitude, so that is all a page shows and stores of such a number.
     """
+    if value == 0:
+        return "0"
     return f"1e{round(math.log10(abs(float(value))))}"
 
 
 def bound(value: float) -> str:
     """The smallest power of ten above a rounding-error number, for "below ..." claims: 4.2e-9 -> "1e-8"."""
+    if value == 0:
+        return "0"
     return f"1e{math.ceil(math.log10(abs(float(value))))}"
