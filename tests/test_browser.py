@@ -544,3 +544,24 @@ def test_figure_text_is_as_large_as_the_small_print_on_a_phone(layouts, page):
         if shown < layout.smallPrint - 0.05:
             too_small.append(f"{path.name}: {shown:.1f} px")
     assert too_small == [], f"{page}: figure text below the small print ({layout.smallPrint} px): {too_small}"
+
+
+def test_margin_notes_take_the_whole_column_on_a_phone(server, browser):
+    """On a phone a margin note ("Relation to the source") sits between the paragraphs, as wide as the text,
+    instead of floating beside it and squeezing the worked equations into half the column (book.css)."""
+    page = browser.new_page()
+    try:
+        page.set_viewport_size(NARROW)
+        page.goto(f"{server}/chapters/problem2.html")
+        widths = page.evaluate(
+            """() => {
+                const column = document.querySelector('article.bd-article').getBoundingClientRect().width;
+                return [...document.querySelectorAll('aside.margin')].map((a) => [
+                    a.getBoundingClientRect().width / column, getComputedStyle(a).float]);
+            }"""
+        )
+    finally:
+        page.close()
+    assert widths, "Problem 2 has margin notes"
+    for share, float_ in widths:
+        assert share > 0.9 and float_ == "none", widths
