@@ -22,26 +22,13 @@ from typing import NamedTuple
 import numpy as np
 
 from mlp.errors import InputError
-from mlp.softmax import log_softmax, softmax
+from mlp.softmax import log_softmax, softmax, sum_but_top, top_index
 
 
 def _batch_size(y) -> int:
     """B: the number of columns (examples) of y, or 1 for a single example of shape (K,)."""
     shape = np.shape(y)
     return shape[1] if len(shape) == 2 else 1
-
-
-def _top(z2):
-    """Index (row, column) of each column's largest logit, for fancy indexing of (K,) or (K, B)."""
-    top = np.argmax(z2, axis=0)
-    return top if z2.ndim == 1 else (top, np.arange(z2.shape[1]))
-
-
-def _top_complement(y_hat, top):
-    """1 - y_hat at each column's largest entry, as the sum of the column's other entries (exact)."""
-    rows = np.arange(y_hat.shape[0])
-    others = rows != top if y_hat.ndim == 1 else rows[:, None] != top[0]
-    return np.sum(y_hat, axis=0, where=others)
 
 
 SATURATED = 1.0 - 2.0**-10  # above this a probability is "near 1": 1 - y_hat loses digits when subtracted
@@ -66,8 +53,8 @@ def residual(y, z2, y_hat=None):
     r = y_hat - y
     if not _saturated(y_hat):
         return r, y_hat, None
-    top = _top(z2)
-    r[top] = (1.0 - y[top]) - _top_complement(y_hat, top)
+    top = top_index(z2)
+    r[top] = (1.0 - y[top]) - sum_but_top(y_hat, top)
     return r, y_hat, top
 
 
@@ -163,8 +150,8 @@ def cross_entropy_delta(y, z2, y_hat=None):
     delta = y_hat * s - y
     if not _saturated(y_hat):
         return delta / _batch_size(y)
-    top = _top(z2)
-    delta[top] = (s - y[top]) - _top_complement(y_hat, top) * s
+    top = top_index(z2)
+    delta[top] = (s - y[top]) - sum_but_top(y_hat, top) * s
     return delta / _batch_size(y)
 
 

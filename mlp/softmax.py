@@ -23,6 +23,23 @@ def softmax(z):
     return e / e.sum(axis=0, keepdims=True)
 
 
+def top_index(a):
+    """Each column's largest entry of a (K,) or (K, B) array, as an index for a[...]: top or (top, columns)."""
+    top = np.argmax(a, axis=0)
+    return top if a.ndim == 1 else (top, np.arange(a.shape[1]))
+
+
+def sum_but_top(a, top):
+    """The sum of each column of a leaving out its entry at top (from top_index): shape () or (B,).
+
+    Where one probability rounds to 1, this is how 1 - y_hat of that class stays exact: as the sum
+    of the others, never as 1 minus a number that has lost them.
+    """
+    rows = np.arange(a.shape[0])
+    others = rows != top if a.ndim == 1 else rows[:, None] != top[0]
+    return np.sum(a, axis=0, where=others)
+
+
 def softmax_complement(z, y_hat=None):
     """1 - softmax(z), entry by entry, without cancellation. Shape of z.
 
@@ -33,15 +50,8 @@ def softmax_complement(z, y_hat=None):
     """
     y_hat = softmax(z) if y_hat is None else y_hat
     out = 1.0 - y_hat
-    top = np.argmax(y_hat, axis=0)  # (B,) or ()
-    others = y_hat.copy()
-    if y_hat.ndim == 1:
-        others[top] = 0
-        out[top] = others.sum()
-    else:
-        cols = np.arange(y_hat.shape[1])
-        others[top, cols] = 0
-        out[top, cols] = others.sum(axis=0)
+    top = top_index(y_hat)
+    out[top] = sum_but_top(y_hat, top)
     return out
 
 
@@ -53,18 +63,8 @@ def log_softmax(z):
     """
     z = np.asarray(z)
     shifted = z - z.max(axis=0)
-    return shifted - np.log1p(_sum_but_top(np.exp(shifted)))
-
-
-def _sum_but_top(e):
-    """The sum of each column of e = exp(z - max) leaving out one entry equal to 1 (the maximum's)."""
-    top = np.argmax(e, axis=0)
-    e = e.copy()
-    if e.ndim == 1:
-        e[top] = 0
-        return e.sum()
-    e[top, np.arange(e.shape[1])] = 0
-    return e.sum(axis=0)
+    e = np.exp(shifted)
+    return shifted - np.log1p(sum_but_top(e, top_index(e)))
 
 
 def softmax_jacobian(y_hat, complement=None):
