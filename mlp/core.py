@@ -34,6 +34,9 @@ class Forward(NamedTuple):
     y_hat: np.ndarray
 
 
+PER_EXAMPLE = ("grad_y_hat", "delta2", "grad_H", "delta1")  # the Gradients with a column per example
+
+
 class Gradients(NamedTuple):
     """Every quantity the backward pass computes, in the order it computes them."""
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from mlp import core
 from mlp.activations import get_activation
+from mlp.core import PER_EXAMPLE
 from mlp.errors import InputError
 from mlp.losses import get_loss
 from mlp.softmax import softmax_complement, softmax_jacobian
@@ -51,25 +52,12 @@ def explain(spec: Spec) -> dict:
         second = core.step(p, grads.params(), lr, layers=(2,))
         after_both = core.forward(both, x, act)
         after_second = core.forward(second, x, act)
-        backward = {
-            name: (vector(v) if v.ndim == 2 and name not in ("grad_W1", "grad_W2") else v)
-            for name, v in grads._asdict().items()
-        }
+        backward = {name: (vector(v) if name in PER_EXAMPLE else v) for name, v in grads._asdict().items()}
         backward["f_prime_z1"] = vector(act.f_prime(fwd.z1))
         if p.W2.shape[1] <= JACOBIAN_MAX_K:
-            backward["softmax_jacobian"] = softmax_jacobian(vector(fwd.y_hat), vector(softmax_complement(fwd.z2)))
-        order = (
-            "grad_y_hat",
-            "softmax_jacobian",
-            "delta2",
-            "grad_W2",
-            "grad_W2_0",
-            "grad_H",
-            "f_prime_z1",
-            "delta1",
-            "grad_W1",
-            "grad_W1_0",
-        )
+            complement = softmax_complement(fwd.z2, fwd.y_hat)
+            backward["softmax_jacobian"] = softmax_jacobian(vector(fwd.y_hat), vector(complement))
+        order = [name for key, _, rows in _SECTIONS if key == "backward" for name, _ in rows]  # the report's order
         result = {
             "forward": {**{k: vector(v) for k, v in fwd._asdict().items()}, "loss": lossf.value(y, fwd.z2)},
             "backward": {k: backward[k] for k in order if k in backward},

@@ -144,7 +144,7 @@ def backward(params: Params, x, y, fwd: Forward, activation: str = "sigmoid", lo
         check_fields(fwd, {"z1": hidden, "H": hidden, "z2": y.shape, "y_hat": y.shape}, what, finite=False)
         fwd = Forward(*(as_float_array(name, getattr(fwd, name)) for name in Forward._fields))
     grads = core.backward(params, _columns(x), _columns(y), Forward(*map(_columns, fwd)), act, lossf)
-    return Gradients(*_like(x, grads, per_example=("grad_y_hat", "delta2", "grad_H", "delta1")))
+    return Gradients(*_like(x, grads, per_example=core.PER_EXAMPLE))
 
 
 def sgd_step(params: Params, grads: Gradients | Params, lr: float, layers=(1, 2)) -> Params:
