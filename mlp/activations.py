@@ -36,8 +36,7 @@ def sigmoid_prime(z):
 
 def relu(z):
     """Rectified linear unit max(z, 0)."""
-    z = np.asarray(z)
-    return np.maximum(z, 0.0).astype(z.dtype, copy=False)
+    return np.maximum(z, 0.0)  # a float array keeps its dtype
 
 
 def relu_prime(z):

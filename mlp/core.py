@@ -66,17 +66,21 @@ def forward(params: Params, x: np.ndarray, act: Activation) -> Forward:
 
 def backward(params, x, y, fwd: Forward, act: Activation, loss: Loss) -> Gradients:
     """Gradients of the loss (mean over the B columns), from the output back to W1."""
-    W2 = params.W2
     grad_y_hat = loss.grad(y, fwd.z2, fwd.y_hat)  # (K, B)   dl/dy_hat
     delta2 = loss.delta2(y, fwd.z2, fwd.y_hat)  # (K, B)   delta2 = J^T grad y_hat
+    return Gradients(grad_y_hat, delta2, *backward_from(delta2, params, x, fwd, act))
+
+
+def backward_from(delta2, params: Params, x, fwd: Forward, act: Activation) -> tuple:
+    """From the output error delta2 back to W1, the same for every loss:
+    grad_W2, grad_W2_0, grad_H, delta1, grad_W1, grad_W1_0."""
     grad_W2 = fwd.H @ delta2.T  # (N1, K)  grad W2 = H delta2^T
     grad_W2_0 = delta2.sum(axis=1)  # (K,)     grad W2_0 = delta2, summed over B
-    grad_H = W2 @ delta2  # (N1, B)  grad H = W2 delta2
+    grad_H = params.W2 @ delta2  # (N1, B)  grad H = W2 delta2
     delta1 = grad_H * act.f_prime(fwd.z1)  # (N1, B)  delta1 = grad H * f'(z1)
     grad_W1 = x @ delta1.T  # (N, N1)  grad W1 = x delta1^T
     grad_W1_0 = delta1.sum(axis=1)  # (N1,)    grad W1_0 = delta1, summed over B
-    return Gradients(grad_y_hat, delta2, grad_W2, grad_W2_0,
-                     grad_H, delta1, grad_W1, grad_W1_0)  # fmt: skip
+    return grad_W2, grad_W2_0, grad_H, delta1, grad_W1, grad_W1_0
 
 
 def step(params: Params, grads: Params, lr: float, layers=(1, 2)) -> Params:

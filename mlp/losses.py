@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from mlp.errors import InputError
-from mlp.softmax import log_softmax, softmax, sum_but_top, top_index
+from mlp.softmax import log_softmax, softmax, sum_of_others
 
 
 def _batch_size(y) -> int:
@@ -31,31 +31,35 @@ def _batch_size(y) -> int:
     return shape[1] if len(shape) == 2 else 1
 
 
-SATURATED = 1.0 - 2.0**-10  # above this a probability is "near 1": 1 - y_hat loses digits when subtracted
+def _saturation(dtype) -> float:
+    """1 - 2^-k with k a fifth of dtype's significand bits: 1 - 2^-10 in float64, 1 - 2^-4 in float32,
+    1 - 2^-2 in float16. Up to it, 1 - y_hat computed plainly loses at most k bits (a relative error
+    under 2^-43, 2^-20 or 2^-9): within the dtype's own precision."""
+    return 1.0 - 2.0 ** -((np.finfo(dtype).nmant + 1) // 5)
 
 
-def _saturated(y_hat) -> bool:
-    """Does some column's largest probability exceed SATURATED (or is y_hat less precise than float64)?
+SATURATED = {np.dtype(t): _saturation(t) for t in (np.float16, np.float32, np.float64)}
 
-    Below SATURATED, 1 - y_hat computed plainly loses at most 10 of float64's 53 bits (relative error
-    under 3e-13), so the plain formulas are exact enough and the exact forms, which cost more, are used
-    only where they matter. float32 (24 bits) and float16 (11) cannot spare 10 bits: they always take
-    the exact forms."""
-    return y_hat.dtype != np.float64 or bool(y_hat.max() > SATURATED)
+
+def near_one(y_hat):
+    """True where a probability exceeds its dtype's SATURATED (at most one entry per column: they
+    sum to 1), or None if none does, the common case, where the plain formulas are exact enough.
+    There the exact forms, which cost more, take over."""
+    threshold = SATURATED.get(y_hat.dtype)
+    near = y_hat > (_saturation(y_hat.dtype) if threshold is None else threshold)
+    return near if np.count_nonzero(near) else None
 
 
 def residual(y, z2, y_hat=None):
-    """r = y_hat - y from the logits, the leading class's entry as (1 - y) - (1 - y_hat), exact.
-    ``y_hat``, if given, is softmax(z2), already computed. Returns (r, y_hat, top), top None
-    where no probability is near 1 (then r is plainly y_hat - y)."""
+    """r = y_hat - y from the logits, an entry whose probability is near 1 as (1 - y) - (1 - y_hat),
+    exact. ``y_hat``, if given, is softmax(z2), already computed. Returns (r, y_hat, near), near
+    from near_one (None where no probability is near 1: then r is plainly y_hat - y)."""
     z2, y = np.asarray(z2), np.asarray(y)
     y_hat = softmax(z2) if y_hat is None else y_hat
     r = y_hat - y
-    if not _saturated(y_hat):
-        return r, y_hat, None
-    top = top_index(z2)
-    r[top] = (1.0 - y[top]) - sum_but_top(y_hat, top)
-    return r, y_hat, top
+    near = near_one(y_hat)  # where y_hat is near 1, its entry is (1 - y) - (1 - y_hat)
+    r = r if near is None else np.where(near, (1.0 - y) - sum_of_others(y_hat, near), r)
+    return r, y_hat, near
 
 
 # --- the squared loss, the source's: 1/2 ||y - y_hat||^2 ------------------------------------------
@@ -91,10 +95,10 @@ def squared_loss_delta(y, z2, y_hat=None):
     every term is either exact or carries a small weight y_hat[j], where the plain formula
     subtracts two numbers that both round to 1.
     """
-    r, y_hat, top = residual(y, z2, y_hat)
-    if top is None:  # no probability near 1: the plain J^T r
+    r, y_hat, near = residual(y, z2, y_hat)
+    if near is None:  # no probability near 1: the plain J^T r
         return y_hat * (r - np.sum(y_hat * r, axis=0)) / _batch_size(y)
-    d = r - r[top]  # (K, B): 0 in the leading row
+    d = r - np.sum(r, axis=0, where=near)  # (K, B): r - r[m] in a column whose class m is near 1, else r
     T = np.sum(y_hat * d, axis=0)
     return y_hat * (d - T) / _batch_size(y)
 
@@ -121,9 +125,12 @@ def cross_entropy_grad(y, y_hat):
     combines into the bounded cross_entropy_delta.
     """
     y, y_hat = np.asarray(y), np.asarray(y_hat)
-    out = np.zeros(np.broadcast_shapes(y.shape, y_hat.shape), y_hat.dtype)  # 0 where the target is 0
+    shape = y_hat.shape if y.shape == y_hat.shape else np.broadcast_shapes(y.shape, y_hat.shape)
+    out = np.zeros(shape, y_hat.dtype)  # 0 where the target is 0
     with np.errstate(divide="ignore"):  # a probability that underflowed to 0 under a target: -inf, on purpose
-        return np.divide(-y, y_hat, out=out, where=y != 0) / _batch_size(y)
+        np.divide(y, y_hat, out=out, where=y != 0)
+    out *= -1.0 / _batch_size(y)
+    return out
 
 
 def cross_entropy_grad_from_logits(y, z2, y_hat=None):
@@ -141,18 +148,19 @@ def cross_entropy_delta(y, z2, y_hat=None):
     """delta2 = J^T grad y_hat for cross-entropy: y_hat * sum(y) - y (divided by B). Shape of z2.
 
     The softmax Jacobian cancels the 1 / y_hat of the gradient, leaving this bounded form; for
-    targets that sum to 1 (one-hot or soft labels) it is y_hat - y. The leading class's entry
-    is computed as (sum(y) - y) - (1 - y_hat) sum(y), exact where y_hat rounds to 1.
+    targets that sum to 1 (one-hot or soft labels) it is y_hat - y. A column's entries sum to 0
+    (s sum(y_hat) - sum(y) = s - s), so the entry of a probability near 1, where y_hat * s - y
+    would cancel, is computed as minus the sum of the others, which do not.
     """
     z2, y = np.asarray(z2), np.asarray(y)
     y_hat = softmax(z2) if y_hat is None else y_hat
-    s = y.sum(axis=0)
-    delta = y_hat * s - y
-    if not _saturated(y_hat):
-        return delta / _batch_size(y)
-    top = top_index(z2)
-    delta[top] = (s - y[top]) - sum_but_top(y_hat, top) * s
-    return delta / _batch_size(y)
+    delta = y_hat * y.sum(axis=0)
+    delta -= y
+    near = near_one(y_hat)
+    if near is not None:  # the entries near 1: minus the sum of the others
+        np.copyto(delta, -sum_of_others(delta, near), where=near)
+    delta /= _batch_size(y)
+    return delta
 
 
 class Loss(NamedTuple):

@@ -63,13 +63,15 @@ def _columns(a: np.ndarray) -> np.ndarray:
 
 
 def _like(x: np.ndarray, values: tuple, per_example=None) -> tuple:
-    """Per-example quantities (those named in per_example; default all) in the layout of x: vectors again
-    if x was one. Parameter gradients keep their parameter's shape."""
+    """values (a Forward or Gradients) in the layout of x: per-example quantities (those named in
+    per_example; default all) are vectors again if x was one. Parameter gradients keep their shape."""
     if x.ndim == 2:
         return values
-    fields = values._fields
-    return tuple(
-        v[:, 0] if per_example is None or name in per_example else v for name, v in zip(fields, values, strict=True)
+    return type(values)(
+        *(
+            v[:, 0] if per_example is None or name in per_example else v
+            for name, v in zip(values._fields, values, strict=True)
+        )
     )
 
 
@@ -85,7 +87,7 @@ def forward(params: Params, x, activation: str = "sigmoid") -> Forward:
     for name in ("z1", "z2"):
         if not all_finite(getattr(fwd, name)):
             _refuse_non_finite(name, params, x)
-    return Forward(*_like(x, fwd))
+    return _like(x, fwd)
 
 
 def _refuse_non_finite(name: str, params: Params, x: np.ndarray):
@@ -143,8 +145,10 @@ def backward(params: Params, x, y, fwd: Forward, activation: str = "sigmoid", lo
         what = "the Forward that forward(params, x, activation) returned"
         check_fields(fwd, {"z1": hidden, "H": hidden, "z2": y.shape, "y_hat": y.shape}, what, finite=False)
         fwd = Forward(*(as_float_array(name, getattr(fwd, name)) for name in Forward._fields))
+    if x.ndim == 2:
+        return core.backward(params, x, y, fwd, act, lossf)
     grads = core.backward(params, _columns(x), _columns(y), Forward(*map(_columns, fwd)), act, lossf)
-    return Gradients(*_like(x, grads, per_example=core.PER_EXAMPLE))
+    return _like(x, grads, per_example=core.PER_EXAMPLE)
 
 
 def sgd_step(params: Params, grads: Gradients | Params, lr: float, layers=(1, 2)) -> Params:

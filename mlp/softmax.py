@@ -20,24 +20,23 @@ def softmax(z):
     """
     z = np.asarray(z)
     e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
+    e /= e.sum(axis=0, keepdims=True)
+    return e
 
 
-def top_index(a):
-    """Each column's largest entry of a (K,) or (K, B) array, as an index for a[...]: top or (top, columns)."""
-    top = np.argmax(a, axis=0)
-    return top if a.ndim == 1 else (top, np.arange(a.shape[1]))
+def top_mask(a):
+    """True at each column's largest entry of a (K,) or (K, B) array (the first, if tied), False elsewhere."""
+    rows = np.arange(a.shape[0])
+    return (rows[:, None] if a.ndim == 2 else rows) == np.argmax(a, axis=0)
 
 
-def sum_but_top(a, top):
-    """The sum of each column of a leaving out its entry at top (from top_index): shape () or (B,).
+def sum_of_others(a, mask):
+    """The sum of each column of a over the entries where mask is False: shape () or (B,).
 
     Where one probability rounds to 1, this is how 1 - y_hat of that class stays exact: as the sum
-    of the others, never as 1 minus a number that has lost them.
+    of the others (mask True at that class only), never as 1 minus a number that has lost them.
     """
-    rows = np.arange(a.shape[0])
-    others = rows != top if a.ndim == 1 else rows[:, None] != top[0]
-    return np.sum(a, axis=0, where=others)
+    return np.add.reduce(a, axis=0, where=~mask)
 
 
 def softmax_complement(z, y_hat=None):
@@ -49,10 +48,8 @@ def softmax_complement(z, y_hat=None):
     ``y_hat``, if given, is softmax(z), already computed.
     """
     y_hat = softmax(z) if y_hat is None else y_hat
-    out = 1.0 - y_hat
-    top = top_index(y_hat)
-    out[top] = sum_but_top(y_hat, top)
-    return out
+    top = top_mask(y_hat)
+    return np.where(top, sum_of_others(y_hat, top), 1.0 - y_hat)
 
 
 def log_softmax(z):
@@ -64,7 +61,7 @@ def log_softmax(z):
     z = np.asarray(z)
     shifted = z - z.max(axis=0)
     e = np.exp(shifted)
-    return shifted - np.log1p(sum_but_top(e, top_index(e)))
+    return shifted - np.log1p(sum_of_others(e, top_mask(e)))
 
 
 def softmax_jacobian(y_hat, complement=None):

@@ -13,7 +13,8 @@ where grad W is the gradient of the minibatch's *mean* loss, computed with the f
 of :func:`mlp.backward` (the step is :func:`mlp.sgd_step`'s).
 
 The inputs are checked once, up front; every minibatch then runs the unchecked core
-(:func:`mlp.core.forward` and :func:`mlp.core.backward`), the very equations the book derives.
+(:func:`mlp.core.forward`, the loss's delta2 and :func:`mlp.core.backward_from`), the very
+equations the book derives.
 """
 
 from __future__ import annotations
@@ -195,8 +196,7 @@ def train(
         # minibatches are consecutive blocks of B columns of the shuffled copy (views, no copying).
         order = order_rng.permutation(M)
         X_shuffled, Y_shuffled = X[:, order], Y[:, order]  # (N, M), (K, M)
-        Y_hat = np.empty_like(Y_shuffled)  # (K, M): each minibatch's predictions, made just before its step
-        Z2 = np.empty_like(Y_shuffled)  # (K, M): their logits, for the exact loss
+        Z2 = np.empty_like(Y_shuffled)  # (K, M): each minibatch's logits, computed just before its step
         # Overflow is not checked step by step (that is the point of the lean path);
         # a run that blows up leaves inf or NaN behind, which is checked after the epoch.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -204,17 +204,17 @@ def train(
                 x = X_shuffled[:, start : start + batch_size]  # (N, B)
                 y = Y_shuffled[:, start : start + batch_size]  # (K, B)
                 fwd = core.forward(params, x, act)
-                grads = core.backward(params, x, y, fwd, act, lossf).params()
-                Y_hat[:, start : start + batch_size] = fwd.y_hat
+                delta2 = lossf.delta2(y, fwd.z2, fwd.y_hat)  # the step needs no grad_y_hat
+                grad_W2, grad_W2_0, _, _, grad_W1, grad_W1_0 = core.backward_from(delta2, params, x, fwd, act)
                 Z2[:, start : start + batch_size] = fwd.z2
-                for W, grad_W in zip(params, grads, strict=True):
+                for W, grad_W in zip(params, (grad_W1, grad_W1_0, grad_W2, grad_W2_0), strict=True):
                     W -= lr * grad_W  # W <- W - lr * grad W, as mlp.sgd_step, in place
         if not (np.isfinite(Z2).all() and all(np.isfinite(W).all() for W in params)):
             raise InputError(f"training diverged in epoch {epoch}: the outputs or weights overflowed; try lr < {lr:g}")
         # The epoch's loss and accuracy, scored once over all its minibatches' predictions: the
         # mean over all M examples is the mean of the minibatch means, weighted by their sizes.
         history.loss.append(lossf.value(Y_shuffled, Z2))
-        history.accuracy.append(float(np.mean(Y_hat.argmax(axis=0) == labels[order])))
+        history.accuracy.append(float(np.mean(Z2.argmax(axis=0) == labels[order])))  # the largest logit: y_hat's
         if validate:
             val_loss, val_acc = _evaluate(params, X_val, Y_val, labels_val, activation, lossf)
             history.val_loss.append(val_loss)

@@ -151,6 +151,24 @@ def test_lower_precisions_near_saturation(dtype, gap, loss):
     assert worst_error(g.delta2, exact["delta2"], absolute) <= rel, (g.delta2, exact["delta2"])
 
 
+@pytest.mark.parametrize(("dtype", "rel"), [(np.float64, REL), (np.float32, 1e-5)])
+@pytest.mark.parametrize("offset", [-0.3, -0.01, 0.01, 0.3])
+@pytest.mark.parametrize("loss", ["squared", "cross_entropy"])
+def test_either_side_of_the_saturation_threshold(dtype, rel, offset, loss):
+    """Just below its dtype's SATURATED a probability takes the plain formulas, just above the exact ones:
+    right to the dtype's precision on both sides (the threshold costs at most a fifth of its bits)."""
+    threshold = mlp.losses.SATURATED[np.dtype(dtype)]
+    gap = float(np.log(threshold / (1 - threshold))) + offset  # K = 2: y_hat[0] = 1 / (1 + e^-gap)
+    params, x = network(gap, 2, dtype)
+    y = np.array([1.0, 0.0], dtype)  # the leading class: delta2 is made of 1 - y_hat
+    fwd, value, g = mlp.loss_and_gradients(params, x, y, "sigmoid", loss)
+    assert (mlp.losses.near_one(fwd.y_hat) is None) == (offset < 0)
+    exact = reference(params, x, y, loss)
+    for name in ("loss", "delta2", "grad_W2", "grad_W1"):
+        ours = value if name == "loss" else getattr(g, name)
+        assert worst_error(ours, exact[name]) <= rel, (name, ours, exact[name])
+
+
 def test_tied_leading_logits_with_an_underflowed_target_do_not_warn():
     """z2 = [800, 800, 0], target on the third class: y_hat = [0.5, 0.5, 0], grad y_hat[3] = -inf, no warning."""
     params = mlp.Params(np.zeros((1, 1)), np.zeros(1), np.zeros((1, 3)), np.array([800.0, 800.0, 0.0]))

@@ -47,9 +47,9 @@ def test_the_library_needs_only_numpy():
 
 
 def test_forward_and_backward_fit_on_one_screen():
-    lines = sum(len(inspect.getsource(f).splitlines()) for f in (core.forward, core.backward))
+    lines = sum(len(inspect.getsource(f).splitlines()) for f in (core.forward, core.backward, core.backward_from))
     assert lines <= 40, lines
-    for f in (core.forward, core.backward):
+    for f in (core.forward, core.backward, core.backward_from):
         assert all(len(line) <= 88 for line in inspect.getsource(f).splitlines())  # the page's column
 
 
