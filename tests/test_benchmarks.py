@@ -37,28 +37,30 @@ def test_backprop_quick_prints_every_configuration_and_ratio():
     out = run_script("backprop.py")
     lines = out.splitlines()
     header = next(line for line in lines if line.lstrip().startswith("B ") and "mlp µs" in line)
-    for column in ("mlp µs", "matmuls µs", "autograd µs", "torch µs", "mlp/matmuls", "autograd/mlp", "torch/mlp"):
+    for column in ("mlp µs", "matmuls µs", "lean µs", "autograd µs", "torch µs", "mlp/matmuls", "lean/matmuls"):
         assert column in header
-    for column in ("batched", "<=torch", ">=2.5x torch", "<=bound x matmuls"):
+    for column in ("mlp/lean", "autograd/mlp", "torch/mlp", "batched", "<=torch", ">=2.5x torch", "<=bound x matmuls"):
         assert column in header
     row = re.compile(
         rf"^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(float32|float64) \|\s+({NUMBER})\s+({NUMBER})\s+({NUMBER})\s+"
-        rf"({NUMBER}|skipped) \|\s+({NUMBER})\s+({NUMBER})\s+({NUMBER}|-) \|\s+(PASS|FAIL)\s+(PASS|FAIL|-)\s+"
-        r"(PASS|FAIL|-)\s+(PASS|FAIL|-)$"
+        rf"({NUMBER})\s+({NUMBER}|skipped) \|\s+({NUMBER})\s+({NUMBER})\s+({NUMBER})\s+({NUMBER})\s+({NUMBER}|-) \|"
+        r"\s+(PASS|FAIL)\s+(PASS|FAIL|-)\s+(PASS|FAIL|-)\s+(PASS|FAIL|-)$"
     )
     rows = [m.groups() for m in map(row.match, lines) if m]
     configs = [(1, 2, 2, 2), (64, 64, 32, 10), (256, 784, 256, 10)]
     assert [(tuple(map(int, r[:4])), r[4]) for r in rows] == [(c, d) for c in configs for d in ("float32", "float64")]
     for r in rows:
-        t_mlp, t_matmuls, t_autograd = (float(v) for v in r[5:8])
-        assert min(t_mlp, t_matmuls, t_autograd) > 0
-        assert float(r[9]) == pytest.approx(t_mlp / t_matmuls, rel=0.02, abs=0.01)  # the printed ratios are ratios
-        assert float(r[10]) == pytest.approx(t_autograd / t_mlp, rel=0.02, abs=0.01)
-        assert r[12] == "PASS"  # batched: the same Python lines for 1, 2 and B examples (not a time)
-    assert all(r[15] != "-" for r in rows)  # a matmul bound at every configuration (issue 9)
+        t_mlp, t_matmuls, t_lean, t_autograd = (float(v) for v in r[5:9])
+        assert min(t_mlp, t_matmuls, t_lean, t_autograd) > 0
+        # the printed ratios are ratios
+        for printed, (a, b) in zip(r[10:14], [(t_mlp, t_matmuls), (t_lean, t_matmuls), (t_mlp, t_lean),
+                                              (t_autograd, t_mlp)], strict=True):  # fmt: skip
+            assert float(printed) == pytest.approx(a / b, rel=0.02, abs=0.01)
+        assert r[15] == "PASS"  # batched: the same Python lines for 1, 2 and B examples (not a time)
+    assert all(r[18] != "-" for r in rows)  # a matmul bound at every configuration (issue 9)
     if "torch is not installed" in out:
-        assert {r[8] for r in rows} == {"skipped"} and {r[13] for r in rows} == {r[14] for r in rows} == {"-"}
-    agree = re.search(r"gradients: autograd (?:and torch )?agrees? with mlp to a relative (\S+)", out)
+        assert {r[9] for r in rows} == {"skipped"} and {r[16] for r in rows} == {r[17] for r in rows} == {"-"}
+    agree = re.search(r"gradients: lean(?:, autograd)? and (?:autograd|torch) agree with mlp to a relative (\S+)", out)
     assert agree and float(agree[1]) < 1e-4
 
 
