@@ -17,7 +17,8 @@ targets. Each contender computes the gradients of all four parameters:
              the plain delta2 = (y_hat - Y) / B (not its exact form near saturation), the
              leanest calls (np.maximum.reduce, np.add.reduce). What mlp's pass costs beyond
              it is the price of checking, reporting every quantity and exactness; lean/matmuls
-             is the floor for the bounds on mlp/matmuls with numpy's per-call overhead.
+             is what numpy's per-call overhead costs the equations written plainly, one call
+             per operation: a reference floor for the bounds on mlp/matmuls.
 - autograd:  autograd.grad of the same loss written with autograd.numpy.
 - torch:     torch.autograd.grad of the same loss written as a torch user would
              (examples as rows, F.cross_entropy with class labels); skipped if torch is
@@ -405,8 +406,8 @@ def main(argv=None) -> int:
     print(f"  >=2.5x torch     at {TORCH_SPEEDUP_AT}: mlp at least {TORCH_SPEEDUP}x faster than torch")
     bounds = ", ".join(f"{bound}x at {config}" for config, bound in MATMUL_BOUNDS.items())
     print(f"  <=bound x matmuls  mlp within {bounds} of its five matrix products alone")
-    print("  (lean/matmuls is what the same equations cost in numpy with nothing else: a bound below it")
-    print("  cannot be met by a numpy pass, checked or not)")
+    print("  (lean/matmuls is what the same equations cost written plainly in numpy with nothing else:")
+    print("  a bound below it is out of reach of a plain numpy pass, checked or not)")
     if torch is None:
         print("torch is not installed: the torch column and the torch targets were skipped.")
     print("all targets met" if not misses else "targets missed: " + "; ".join(misses))

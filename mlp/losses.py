@@ -8,10 +8,11 @@ whatever the batch size.
 Exact at the extremes. Where one logit leads by far, its probability rounds to 1, and
 anything computed from the rounded probabilities loses what the loss and its gradient are
 made of (1 - y_hat is e^-40 at a gap of 40, not 0). So the network's loss and delta2 are
-computed from the logits z2: the cross-entropy through log-sum-exp (:func:`mlp.softmax.log_softmax`) (never from clipped
-probabilities, which would cap it), and each 1 - y_hat of the leading class as the sum of the
-other probabilities (as :func:`mlp.softmax.softmax_complement` does). The functions of y_hat are kept
-for what a page computes by hand.
+computed from the logits z2: the cross-entropy through log-sum-exp (:func:`mlp.softmax.log_softmax`)
+(never from clipped probabilities, which would cap it), and, where a probability is near 1
+(:func:`near_one`), its 1 - y_hat as the sum of the other probabilities (as
+:func:`mlp.softmax.softmax_complement` does). The functions of y_hat are kept for what a page
+computes by hand.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from mlp.errors import InputError
-from mlp.softmax import log_softmax, softmax, sum_of_others
+from mlp.softmax import log_softmax, softmax, sum_of_others, top_mask
 
 
 def _batch_size(y) -> int:
@@ -33,8 +34,8 @@ def _batch_size(y) -> int:
 
 def _saturation(dtype) -> float:
     """1 - 2^-k with k a fifth of dtype's significand bits: 1 - 2^-10 in float64, 1 - 2^-4 in float32,
-    1 - 2^-2 in float16. Up to it, 1 - y_hat computed plainly loses at most k bits (a relative error
-    under 2^-43, 2^-20 or 2^-9): within the dtype's own precision."""
+    1 - 2^-2 in float16. Up to it, 1 - y_hat computed plainly loses at most k of those bits (a
+    relative error of about 2^-43, 2^-20 or 2^-9 times the few roundings in y_hat itself)."""
     return 1.0 - 2.0 ** -((np.finfo(dtype).nmant + 1) // 5)
 
 
@@ -46,7 +47,9 @@ def near_one(y_hat):
     sum to 1), or None if none does, the common case, where the plain formulas are exact enough.
     There the exact forms, which cost more, take over."""
     threshold = SATURATED.get(y_hat.dtype)
-    near = y_hat > (_saturation(y_hat.dtype) if threshold is None else threshold)
+    if threshold is None:  # another float type, or integers (a one-hot y_hat given by hand): as float64
+        threshold = _saturation(y_hat.dtype if np.issubdtype(y_hat.dtype, np.inexact) else np.float64)
+    near = y_hat > threshold
     return near if np.count_nonzero(near) else None
 
 
@@ -95,10 +98,8 @@ def squared_loss_delta(y, z2, y_hat=None):
     every term is either exact or carries a small weight y_hat[j], where the plain formula
     subtracts two numbers that both round to 1.
     """
-    r, y_hat, near = residual(y, z2, y_hat)
-    if near is None:  # no probability near 1: the plain J^T r
-        return y_hat * (r - np.sum(y_hat * r, axis=0)) / _batch_size(y)
-    d = r - np.sum(r, axis=0, where=near)  # (K, B): r - r[m] in a column whose class m is near 1, else r
+    r, y_hat, _ = residual(y, z2, y_hat)
+    d = r - np.sum(r, axis=0, where=top_mask(y_hat))  # (K, B): r - r[m], m each column's leading class
     T = np.sum(y_hat * d, axis=0)
     return y_hat * (d - T) / _batch_size(y)
 
@@ -126,10 +127,12 @@ def cross_entropy_grad(y, y_hat):
     """
     y, y_hat = np.asarray(y), np.asarray(y_hat)
     shape = y_hat.shape if y.shape == y_hat.shape else np.broadcast_shapes(y.shape, y_hat.shape)
-    out = np.zeros(shape, y_hat.dtype)  # 0 where the target is 0
-    with np.errstate(divide="ignore"):  # a probability that underflowed to 0 under a target: -inf, on purpose
-        np.divide(y, y_hat, out=out, where=y != 0)
-    out *= -1.0 / _batch_size(y)
+    out = np.zeros(shape, np.result_type(y_hat, 1.0))  # 0 (not -0) where the target is 0
+    # A probability that underflowed to 0 under a target gives -inf, one too small for the dtype's
+    # range gives a -y / y_hat beyond it: -inf too, the correctly rounded value. Neither is warned about.
+    with np.errstate(divide="ignore", over="ignore"):
+        np.divide(-y, y_hat, out=out, where=y != 0)
+    out /= _batch_size(y)
     return out
 
 
@@ -154,13 +157,11 @@ def cross_entropy_delta(y, z2, y_hat=None):
     """
     z2, y = np.asarray(z2), np.asarray(y)
     y_hat = softmax(z2) if y_hat is None else y_hat
-    delta = y_hat * y.sum(axis=0)
-    delta -= y
+    delta = y_hat * y.sum(axis=0) - y
     near = near_one(y_hat)
-    if near is not None:  # the entries near 1: minus the sum of the others
-        np.copyto(delta, -sum_of_others(delta, near), where=near)
-    delta /= _batch_size(y)
-    return delta
+    if near is not None:  # the entries near 1: minus the sum of the others (0.0 -: never -0)
+        delta = np.where(near, 0.0 - sum_of_others(delta, near), delta)
+    return delta / _batch_size(y)
 
 
 class Loss(NamedTuple):

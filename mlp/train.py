@@ -108,7 +108,7 @@ def predict(params: Params, X, activation: str = "relu") -> np.ndarray:
     X = as_float_array("X", X)
     if X.ndim != 2:
         raise InputError(f"X must have shape (N, M), one example per column; got shape {X.shape}")
-    return forward(params, X, activation).y_hat.argmax(axis=0)
+    return forward(params, X, activation).z2.argmax(axis=0)  # the largest logit: the most probable class
 
 
 def accuracy(params: Params, X, labels, activation: str = "relu") -> float:
@@ -121,7 +121,7 @@ def accuracy(params: Params, X, labels, activation: str = "relu") -> float:
 def _evaluate(params: Params, X, Y, labels, activation: str, lossf: Loss) -> tuple[float, float]:
     """Mean loss and accuracy of params on a whole (checked) data set."""
     fwd = forward(params, X, activation)
-    return lossf.value(Y, fwd.z2), float(np.mean(fwd.y_hat.argmax(axis=0) == labels))
+    return lossf.value(Y, fwd.z2), float(np.mean(fwd.z2.argmax(axis=0) == labels))
 
 
 def train(
@@ -214,7 +214,7 @@ def train(
         # The epoch's loss and accuracy, scored once over all its minibatches' predictions: the
         # mean over all M examples is the mean of the minibatch means, weighted by their sizes.
         history.loss.append(lossf.value(Y_shuffled, Z2))
-        history.accuracy.append(float(np.mean(Z2.argmax(axis=0) == labels[order])))  # the largest logit: y_hat's
+        history.accuracy.append(float(np.mean(Z2.argmax(axis=0) == labels[order])))  # as predict() does
         if validate:
             val_loss, val_acc = _evaluate(params, X_val, Y_val, labels_val, activation, lossf)
             history.val_loss.append(val_loss)

@@ -184,7 +184,7 @@ def _fast_path(params, x, y, finite):
     if y is not None and (y.dtype != dtype or y.shape != (K, *x.shape[1:])):
         return None
     for name in finite:
-        a = x if name == "x" else y if name == "y" else getattr(params, name)
+        a = x if name == "x" else y if name == "y" else getattr(params, name, None)
         if a is not None and np.count_nonzero(np.isfinite(a)) != a.size:  # all_finite, inlined
             return None
     return params, x, y

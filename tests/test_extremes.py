@@ -169,6 +169,52 @@ def test_either_side_of_the_saturation_threshold(dtype, rel, offset, loss):
         assert worst_error(ours, exact[name]) <= rel, (name, ours, exact[name])
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_squared_delta2_with_tied_leading_logits_and_the_target_elsewhere(dtype):
+    """z2 = [g, g, -g], y on the third class: r - y_hat . r cancels in the tied entries, whose exact value
+    is tiny and positive; d = r - r[top] keeps it. Alone, and beside a saturated column in one batch."""
+    g = 10.0 if dtype == np.float32 else 40.0
+    params = mlp.Params(*(np.asarray(a, dtype) for a in (np.zeros((1, 1)), [0.0], np.zeros((1, 3)), [g, g, -g])))
+    x, y = np.zeros(1, dtype), np.array([0.0, 0.0, 1.0], dtype)
+    exact = reference(params, x, y, "squared")["delta2"]
+    rel = 1e-5 if dtype == np.float32 else REL
+    g1 = mlp.backward(params, x, y, mlp.forward(params, x, "sigmoid"), "sigmoid", "squared")
+    assert worst_error(g1.delta2, exact) <= rel, (g1.delta2, exact)
+    # A linear hidden layer H = x: column 1 (x = 0) has the same logits, column 2 (x = 1) has z2 = [g, g, 2g],
+    # whose third class is near 1.
+    params2 = mlp.Params(*(np.asarray(a, dtype) for a in ([[1.0]], [0.0], [[0.0, 0.0, 3 * g]], [g, g, -g])))
+    X, Y = np.array([[0.0, 1.0]], dtype), np.stack([y, y], axis=1)
+    g2 = mlp.backward(params2, X, Y, mlp.forward(params2, X, "identity"), "identity", "squared")
+    assert mlp.losses.near_one(mlp.forward(params2, X, "identity").y_hat) is not None
+    assert worst_error(g2.delta2[:, 0] * 2, exact) <= rel  # the batch mean carries 1/2
+
+
+def test_zero_targets_give_zero_not_minus_zero():
+    y, z2 = np.array([0.0, 1.0]), np.array([0.3, -0.2])
+    grad = mlp.losses.cross_entropy_grad(y, mlp.softmax(z2))
+    assert grad[0] == 0 and not np.signbit(grad[0])
+    for y, z2 in [([1.0], [3.0]), ([1.0, 0.0], [1000.0, -1000.0])]:  # the entry near 1 has no others to sum
+        delta = mlp.losses.cross_entropy_delta(np.array(y), np.array(z2))
+        assert np.all(delta == 0) and not np.any(np.signbit(delta))
+
+
+def test_a_one_hot_y_hat_given_as_integers():
+    y, z2, y_hat = np.array([1.0, 0.0, 0.0]), np.array([50.0, 0.0, 0.0]), np.array([1, 0, 0])
+    for delta in (mlp.losses.cross_entropy_delta(y, z2, y_hat), mlp.losses.squared_loss_delta(y, z2, y_hat)):
+        assert delta.dtype.kind == "f"
+        np.testing.assert_array_equal(delta, 0.0)
+
+
+def test_a_float32_gradient_beyond_the_range_is_minus_inf_without_a_warning():
+    """The target's class is 100 logits behind: y_hat = e^-100 is subnormal in float32 and 1 / y_hat
+    exceeds float32's range. -inf is the correctly rounded value; delta2 stays exact."""
+    params = mlp.Params(*(np.asarray(a, np.float32) for a in (np.zeros((1, 1)), [0.0], np.zeros((1, 2)), [0.0, 100.0])))
+    x, y = np.zeros(1, np.float32), np.array([1.0, 0.0], np.float32)
+    g = mlp.backward(params, x, y, mlp.forward(params, x, "identity"), "identity", "cross_entropy")
+    assert g.grad_y_hat[0] == -np.inf and g.grad_y_hat[1] == 0
+    assert g.delta2[0] == pytest.approx(-1.0) and g.delta2[1] == pytest.approx(1.0)
+
+
 def test_tied_leading_logits_with_an_underflowed_target_do_not_warn():
     """z2 = [800, 800, 0], target on the third class: y_hat = [0.5, 0.5, 0], grad y_hat[3] = -inf, no warning."""
     params = mlp.Params(np.zeros((1, 1)), np.zeros(1), np.zeros((1, 3)), np.array([800.0, 800.0, 0.0]))
