@@ -55,14 +55,13 @@ def near_one(y_hat):
 
 def residual(y, z2, y_hat=None):
     """r = y_hat - y from the logits, an entry whose probability is near 1 as (1 - y) - (1 - y_hat),
-    exact. ``y_hat``, if given, is softmax(z2), already computed. Returns (r, y_hat, near), near
-    from near_one (None where no probability is near 1: then r is plainly y_hat - y)."""
+    exact (see near_one). ``y_hat``, if given, is softmax(z2), already computed. Returns (r, y_hat)."""
     z2, y = np.asarray(z2), np.asarray(y)
     y_hat = softmax(z2) if y_hat is None else y_hat
     r = y_hat - y
     near = near_one(y_hat)  # where y_hat is near 1, its entry is (1 - y) - (1 - y_hat)
     r = r if near is None else np.where(near, (1.0 - y) - sum_of_others(y_hat, near), r)
-    return r, y_hat, near
+    return r, y_hat
 
 
 # --- the squared loss, the source's: 1/2 ||y - y_hat||^2 ------------------------------------------
@@ -80,13 +79,13 @@ def squared_loss_grad(y, y_hat):
 
 
 def squared_loss_grad_from_logits(y, z2, y_hat=None):
-    """y_hat - y (divided by B), the leading class's entry exact (see residual). Shape of z2."""
+    """y_hat - y (divided by B), an entry whose probability is near 1 exact (see residual). Shape of z2."""
     return residual(y, z2, y_hat)[0] / _batch_size(y)
 
 
 def squared_loss_from_logits(y, z2):
     """The squared loss of softmax(z2), with the residual computed exactly (see residual)."""
-    r, _, _ = residual(y, z2)
+    r, _ = residual(y, z2)
     return 0.5 * float(np.sum(r * r)) / _batch_size(y)
 
 
@@ -98,7 +97,7 @@ def squared_loss_delta(y, z2, y_hat=None):
     every term is either exact or carries a small weight y_hat[j], where the plain formula
     subtracts two numbers that both round to 1.
     """
-    r, y_hat, _ = residual(y, z2, y_hat)
+    r, y_hat = residual(y, z2, y_hat)
     d = r - np.sum(r, axis=0, where=top_mask(y_hat))  # (K, B): r - r[m], m each column's leading class
     T = np.sum(y_hat * d, axis=0)
     return y_hat * (d - T) / _batch_size(y)
