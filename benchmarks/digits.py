@@ -22,8 +22,8 @@ network and take the same steps:
                     early_stopping=False, n_iter_no_change=51, random_state=s).fit(...)
 
 A third contender, lean loop, is a reference floor rather than a rival: the same SGD steps (the same
-initial parameters and shuffles as mlp.train for the seed) with the equations inline in the
-leanest numpy, unchecked: no grad_y_hat, the plain delta2 = (y_hat - y) / B, no per-epoch loss
+initial parameters and shuffles as mlp.train for the seed) through benchmarks/lean.py, the
+equations in the leanest numpy, unchecked: no grad_y_hat, the plain delta2 = (y_hat - y) / B, no per-epoch loss
 and accuracy. MLPClassifier / lean loop is what these steps reach written plainly in numpy, one
 call per operation; a target above it is out of reach of mlp.train too.
 
@@ -59,6 +59,7 @@ import warnings
 
 import numpy as np
 import sklearn
+from lean import lean_gradients
 from machine import blas_description, cpu_name
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
@@ -89,28 +90,20 @@ def fit_mlp(X_train_rows, labels_train, seed: int, epochs: int):
 
 
 def fit_lean(X_train_rows, labels_train, seed: int, epochs: int):
-    """The same steps as fit_mlp with the equations inline and nothing else (see the module's docstring)."""
+    """The same steps as fit_mlp through benchmarks/lean.py and nothing else (see the module's docstring)."""
     X = np.ascontiguousarray(X_train_rows.T)  # (N, M)
     Y = one_hot(labels_train, 10)  # (K, M)
     N, M = X.shape
     init_rng, order_rng = np.random.default_rng(seed).spawn(2)  # as mlp.train seeds its two streams
-    W1, W1_0, W2, W2_0 = (np.array(W) for W in init_params(init_rng, N, HIDDEN, 10))
+    params = tuple(np.array(W) for W in init_params(init_rng, N, HIDDEN, 10))  # W1, W1_0, W2, W2_0
     for _ in range(epochs):
         order = order_rng.permutation(M)
         X_shuffled, Y_shuffled = X[:, order], Y[:, order]
         for start in range(0, M, BATCH):
             x, y = X_shuffled[:, start : start + BATCH], Y_shuffled[:, start : start + BATCH]
-            z1 = W1.T @ x + W1_0[:, None]
-            H = np.maximum(z1, 0.0)
-            z2 = W2.T @ H + W2_0[:, None]
-            e = np.exp(z2 - np.maximum.reduce(z2, axis=0))
-            delta2 = (e / np.add.reduce(e, axis=0) - y) / x.shape[1]
-            delta1 = (W2 @ delta2) * (z1 > 0)
-            W2 -= LR * (H @ delta2.T)
-            W2_0 -= LR * np.add.reduce(delta2, axis=1)
-            W1 -= LR * (x @ delta1.T)
-            W1_0 -= LR * np.add.reduce(delta1, axis=1)
-    return W1, W1_0, W2, W2_0
+            for W, grad_W in zip(params, lean_gradients(*params, x, y), strict=True):
+                W -= LR * grad_W
+    return params
 
 
 def make_sklearn(seed: int, epochs: int) -> MLPClassifier:
