@@ -32,6 +32,12 @@ def network(gap: float, K: int, dtype=np.float64):
     return mlp.Params(*(a.astype(dtype) for a in (W1, W1_0, W2, W2_0))), x.astype(dtype)
 
 
+def logits_network(z2, dtype=np.float64):
+    """A 1-1-K network whose logits are z2 for any input: W1, W1_0 and W2 zero, W2_0 = z2."""
+    K = len(z2)
+    return mlp.Params(*(np.asarray(a, dtype) for a in (np.zeros((1, 1)), np.zeros(1), np.zeros((1, K)), z2)))
+
+
 def reference(params, x, y, loss):
     """Forward and backward in 400-digit arithmetic, from the float64 inputs (exactly converted)."""
     W1, W1_0, W2, W2_0 = (mp.matrix(np.atleast_2d(a).tolist()) for a in params)
@@ -117,7 +123,7 @@ def test_the_issue_case_cross_entropy_of_1000_is_1000_and_falls():
 
 def test_squared_loss_delta2_through_a_saturated_softmax_keeps_its_sign():
     """Logits [0, 40], y = [1, 0]: delta2 = [-2p, 2p] (p = e^-40 / (1 + e^-40)), not [-8.5e-18, 0]."""
-    params = mlp.Params(np.zeros((1, 1)), np.zeros(1), np.zeros((1, 2)), np.array([0.0, 40.0]))
+    params = logits_network([0.0, 40.0])
     fwd = mlp.forward(params, np.zeros(1), "identity")
     g = mlp.backward(params, np.zeros(1), np.array([1.0, 0.0]), fwd, "identity", "squared")
     p = mp.exp(-40) / (1 + mp.exp(-40))
@@ -174,7 +180,7 @@ def test_squared_delta2_with_tied_leading_logits_and_the_target_elsewhere(dtype)
     """z2 = [g, g, -g], y on the third class: r - y_hat . r cancels in the tied entries, whose exact value
     is tiny and positive; d = r - r[top] keeps it. Alone, and beside a saturated column in one batch."""
     g = 10.0 if dtype == np.float32 else 40.0
-    params = mlp.Params(*(np.asarray(a, dtype) for a in (np.zeros((1, 1)), [0.0], np.zeros((1, 3)), [g, g, -g])))
+    params = logits_network([g, g, -g], dtype)
     x, y = np.zeros(1, dtype), np.array([0.0, 0.0, 1.0], dtype)
     exact = reference(params, x, y, "squared")["delta2"]
     rel = 1e-5 if dtype == np.float32 else REL
@@ -208,7 +214,7 @@ def test_a_one_hot_y_hat_given_as_integers():
 def test_a_float32_gradient_beyond_the_range_is_minus_inf_without_a_warning():
     """The target's class is 100 logits behind: y_hat = e^-100 is subnormal in float32 and 1 / y_hat
     exceeds float32's range. -inf is the correctly rounded value; delta2 stays exact."""
-    params = mlp.Params(*(np.asarray(a, np.float32) for a in (np.zeros((1, 1)), [0.0], np.zeros((1, 2)), [0.0, 100.0])))
+    params = logits_network([0.0, 100.0], np.float32)
     x, y = np.zeros(1, np.float32), np.array([1.0, 0.0], np.float32)
     g = mlp.backward(params, x, y, mlp.forward(params, x, "identity"), "identity", "cross_entropy")
     assert g.grad_y_hat[0] == -np.inf and g.grad_y_hat[1] == 0
@@ -217,7 +223,7 @@ def test_a_float32_gradient_beyond_the_range_is_minus_inf_without_a_warning():
 
 def test_tied_leading_logits_with_an_underflowed_target_do_not_warn():
     """z2 = [800, 800, 0], target on the third class: y_hat = [0.5, 0.5, 0], grad y_hat[3] = -inf, no warning."""
-    params = mlp.Params(np.zeros((1, 1)), np.zeros(1), np.zeros((1, 3)), np.array([800.0, 800.0, 0.0]))
+    params = logits_network([800.0, 800.0, 0.0])
     x, y = np.zeros(1), np.array([0.0, 0.0, 1.0])
     fwd = mlp.forward(params, x, "identity")
     g = mlp.backward(params, x, y, fwd, "identity", "cross_entropy")  # filterwarnings=error: a warning fails

@@ -53,6 +53,13 @@ def p2():
     return spec.params, spec.x, spec.y
 
 
+def random_batch(B: int):
+    """B seeded Problem 2 sized examples (N = K = 2): inputs X (2, B) and one-hot targets Y (2, B)."""
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((2, B))
+    return X, np.eye(2)[:, rng.integers(0, 2, size=B)]
+
+
 def relu_net(seed, N=4, N1=6, K=3):
     """A random ReLU network and one example: some hidden units off, none within 1e-3 of the kink.
 
@@ -170,10 +177,8 @@ def test_mean_over_copies_is_the_one_example_gradient(p2):
 
 def test_sum_step_overshoots_where_mean_step_descends(p2):
     params, _, _ = p2
-    rng = np.random.default_rng(1)
     B = 32
-    X = rng.standard_normal((2, B))
-    Y = np.eye(2)[:, rng.integers(0, 2, size=B)]
+    X, Y = random_batch(B)
     g = ref_gradients(params, X, Y)  # gradient of the mean loss
     before = ref_loss(params, X, Y)
     mean_step = [p - 0.5 * d for p, d in zip(params, g, strict=True)]
@@ -427,10 +432,8 @@ def test_check_catches_a_forgotten_forward_transpose_only_if_the_backward_pass_k
 
 def test_check_catches_sum_versus_mean_only_when_they_disagree(p2):
     params, _, _ = p2
-    rng = np.random.default_rng(1)
     B = 8
-    X = rng.standard_normal((2, B))
-    Y = np.eye(2)[:, rng.integers(0, 2, size=B)]
+    X, Y = random_batch(B)
     backward_mean = mlp.loss_and_gradients(params, X, Y)[2].grad_W2_0
     numeric_mean = centered(lambda b: ref_loss(params._replace(W2_0=b), X, Y), params.W2_0)
     numeric_sum = B * numeric_mean  # the sum loss is B times the mean loss
