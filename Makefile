@@ -4,7 +4,9 @@
 #               the browser tests in Debian's Chromium)
 # Also: make pdf (_build/latex/book.pdf), make book-student (every exercise, no solution: HTML and PDF in
 # _build/student/_build), make notebooks (re-execute chapters/*.ipynb in place after a
-# change to mlp, then commit them: strict nbval compares their stored outputs), make render-benchmark.
+# change to mlp, then commit them: strict nbval compares their stored outputs), make notebooks-branch (the
+# reader notebooks of both editions, as the branch `notebooks` holds them), make render-benchmark.
+# Both book builds write a reader notebook of every page that shows code: _build/html/notebooks/.
 # The Python toolchain is installed from requirements.lock (exact versions and hashes); `make lock` updates it.
 # The system packages that are missing (python3-venv, node, npm, TeX Live, Chromium) are all installed at once
 # when make runs as root with apt-get; otherwise make stops before doing anything else and prints, on standard
@@ -52,7 +54,7 @@ define need
 	fi
 endef
 
-.PHONY: book pdf book-student test lint example clean render-benchmark system-python system-book system-pdf system-test notebooks lock
+.PHONY: book pdf book-student test lint example clean render-benchmark system-python system-book system-pdf system-test notebooks notebooks-branch lock
 # `make -j` must not run the HTML and LaTeX builds at once: they share _build/.doctrees.
 .NOTPARALLEL:
 
@@ -96,6 +98,7 @@ $(NODE_STAMP): package.json package-lock.json | system-book
 	touch $@
 
 book: system-book $(STAMP) $(NODE_STAMP)
+	rm -rf _build/html/_sources  # an older build's copies of the MyST sources: the site has none (html_copy_source)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 # Sphinx's LaTeX builder, then latexmk. After `make book` the LaTeX builder reuses the executed
@@ -111,6 +114,7 @@ pdf: system-book system-pdf $(STAMP) $(NODE_STAMP)
 # $(STUDENT)/_build/latex/book.pdf.
 STUDENT := _build/student
 book-student: system-book system-pdf $(STAMP) $(NODE_STAMP)
+	rm -rf $(STUDENT)/_build/html  # what it publishes is this build's files, and nothing an older build left
 	BOOK_EDITION=student $(BIN)/jupyter-book build . -W -n --keep-going --path-output $(STUDENT)
 	BOOK_EDITION=student $(BIN)/jupyter-book build . --builder latex -W -n --keep-going --path-output $(STUDENT)
 	cd $(STUDENT)/_build/latex && latexmk -pdf -dvi- -ps- -interaction=nonstopmode -halt-on-error -file-line-error \
@@ -119,6 +123,11 @@ book-student: system-book system-pdf $(STAMP) $(NODE_STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
+
+# The content of the repository's branch `notebooks` (the reader notebooks of both editions and Binder's
+# environment), which the publish workflow pushes: Colab and Binder open the notebooks from there.
+notebooks-branch: book book-student
+	$(BIN)/python tools/notebooks_branch.py _build/notebooks-branch
 
 example: $(STAMP)
 	$(BIN)/python -m mlp example

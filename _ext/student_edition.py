@@ -35,9 +35,14 @@ class RemoveSolutions(SphinxTransform):
 
 
 def add_tag(app: Sphinx, config) -> None:
-    """The Sphinx tag ``student``, so a page can say what differs: ```{only} student``` / ```{only} not student```."""
+    """The Sphinx tag ``student``, so a page can say what differs: ```{only} student``` / ```{only} not student```.
+
+    The student edition is published in the folder ``student/`` of the book's site, so its address is there too.
+    """
     if config.student_edition:
         app.tags.add("student")
+        if config.html_baseurl:
+            config.html_baseurl = config.html_baseurl.rstrip("/") + "/student/"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -7,6 +7,7 @@
 // * Search results quote each formula once, as its TeX: the snippet is the text of the page, and KaTeX's
 //   HTML holds every formula three times (MathML, its TeX annotation, and the drawn glyphs), which read
 //   as "W01W^1_0W01".
+// * The download button's notebook (_ext/reader_notebooks.py) is saved as a file, not shown as JSON.
 "use strict";
 (() => {
   const MIN_SCALE = 0.6;
@@ -64,6 +65,12 @@
     };
   }
 
+  function downloadNotebooks() {
+    for (const link of document.querySelectorAll("a.btn-download-notebook-button")) {
+      link.setAttribute("download", link.pathname.split("/").pop());
+    }
+  }
+
   let pending = 0;
   function refit() {
     cancelAnimationFrame(pending);
@@ -75,6 +82,7 @@
 
   function start() {
     quoteMathOnceInSearchResults();
+    downloadNotebooks();
     labelTableCells();
     fitEquations();
     // Fonts change an equation's width: fit again once they are in, and whenever the column changes.

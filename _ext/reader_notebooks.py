@@ -1,0 +1,329 @@
+"""Reader notebooks: every page that shows code, as a notebook that any Jupyter renders and runs.
+
+The book's pages are MyST (Markdown pages with code cells, and notebooks whose text uses roles and directives);
+only the book build turns that into what a reader sees, and no Jupyter front end pastes glue. So the HTML build
+also writes, for every page that shows a code cell, a *reader notebook* (``<outdir>/notebooks/<page>.ipynb``):
+
+* the page's text as the HTML shows it, from the page's doctree after Sphinx has resolved it (glued values
+  pasted, cross-references and equation numbers known, ``{only}`` decided, in the student edition the
+  solutions gone), turned into plain Markdown by ``reader_markdown``;
+* the code cells the page shows, in order, with the outputs the page shows (from the notebook MyST-NB executed
+  for this build); no cell the page hides (its values are in the text);
+* first, a cell that installs the book's package, pinned to this book's version (``reader_notebooks_install``,
+  from ``pyproject.toml``'s version and the repository URL), where ``mlp`` is not importable, as in Colab.
+
+QuantEcon's sphinx-tojupyter does this job for its lectures; it was not used here because it does not know the
+nodes this book needs (margin notes, sphinx-exercise's exercises and solutions, glued figures, numbered
+equations), and renders admonitions other than notes as plain text. A small converter over the same resolved
+doctree does all of it, and fails the build on a node it does not know.
+
+The page's buttons point at its reader notebook: the download button (``.ipynb``, beside the theme's ``.pdf``),
+and the Colab and Binder buttons, which open it from the branch ``reader_notebooks_branch`` of the repository
+(``repository.url`` in _config.yml), where the publish workflow puts the notebooks (see
+``tools/notebooks_branch.py``). Pages without code get neither: no launch, no source to download. The student
+edition's notebooks sit under ``student/`` on that branch, and its pages point there.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from docutils import nodes
+from reader_markdown import Code, Markdown, Page, ReaderNotebookError, page_items
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+INSTALL_TAG = "install-mlp"  # the install cell's tag
+DEFAULT_INSTALL = "backprop-book[notebooks] @ git+{repository}@v{version}"
+LAUNCH_KEYS = ("binderhub_url", "colab_url", "notebook_interface")
+
+
+def book_version(srcdir: Path) -> str:
+    """The book's version: the package's, in pyproject.toml beside _config.yml."""
+    path = srcdir / "pyproject.toml"
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))["project"]["version"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError) as error:
+        raise ExtensionError(
+            f"reader_notebooks: no project.version in {path} ({error}): the notebooks install that version"
+        ) from error
+
+
+def install_requirement(template: str, repository: str, version: str) -> str:
+    """What a reader's pip installs: ``backprop-book[notebooks] @ git+<repository>@v<version>`` by default."""
+    return template.format(repository=repository.rstrip("/"), version=version)
+
+
+def install_cell_source(requirement: str, version: str) -> str:
+    """The first cell of every reader notebook."""
+    return f"""# Installs the book's package, at the version this notebook was made with ({version}),
+# where it is missing (Colab, a new Python). Where `mlp` can be imported, it does nothing.
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("mlp") is None:
+    requirement = "{requirement}"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True)
+    importlib.invalidate_caches()"""
+
+
+def shows_code(doctree: nodes.document) -> bool:
+    """Whether the page shows the source of at least one code cell."""
+    return any(
+        part.get("nb_element") == "cell_code_source"
+        for cell in doctree.findall(nodes.container)
+        if cell.get("nb_element") == "cell_code"
+        for part in cell.findall(nodes.container)  # in a HideCodeCellNode where the page folds it
+    )
+
+
+def settings(app: Sphinx) -> dict[str, str]:
+    """Everything the notebooks and buttons need from the configuration, checked once."""
+    options = app.config.html_theme_options
+    repository = options.get("repository_url", "").rstrip("/")
+    baseurl = app.config.html_baseurl
+    if not repository.startswith("https://github.com/"):
+        raise ExtensionError(f"reader_notebooks: repository.url must be a GitHub repository, not {repository!r}")
+    if not baseurl:
+        raise ExtensionError("reader_notebooks: set html.baseurl in _config.yml (where the book is published)")
+    version = book_version(Path(app.srcdir))
+    return {
+        "repository": repository,
+        "owner_repo": repository.removeprefix("https://github.com/"),
+        "baseurl": baseurl.rstrip("/") + "/",
+        "version": version,
+        "requirement": install_requirement(app.config.reader_notebooks_install, repository, version),
+        "branch": app.config.reader_notebooks_branch,
+        "prefix": "student/" if getattr(app.config, "student_edition", False) else "",
+        "folder": app.config.reader_notebooks_folder,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The notebooks
+
+
+def svg_to_png(doctree: nodes.document) -> dict[str, str]:
+    """For each SVG that myst-nb may show, the PNG of the same output (the unresolved doctree has both)."""
+    pairs = {}
+    for bundle in doctree.findall(nodes.container):
+        if bundle.get("nb_element") != "mime_bundle":
+            continue
+        uris = {c.get("mime_type"): img["uri"] for c in bundle.children for img in c.findall(nodes.image)}
+        if "image/svg+xml" in uris and "image/png" in uris:
+            pairs[uris["image/svg+xml"]] = uris["image/png"]
+    return pairs
+
+
+def shown_outputs(cell: dict) -> list:
+    """The outputs of an executed cell that the page shows: not the glue records, which the page pastes."""
+    if "remove-output" in cell.get("metadata", {}).get("tags", []):
+        return []
+    shown = []
+    for output in cell.get("outputs", []):
+        data = output.get("data")
+        if data is not None:
+            data = {k: v for k, v in data.items() if not k.startswith("application/papermill.record/")}
+            if not data:
+                continue
+            output = {**output, "data": data}
+        shown.append(output)
+    return shown
+
+
+def reader_notebook(app: Sphinx, docname: str, conf: dict[str, str]) -> nbformat.NotebookNode:
+    env = app.env
+    doctree = env.get_and_resolve_doctree(docname, app.builder)
+    page = Page(
+        docname=docname,
+        url=f"{conf['baseurl']}{docname}.html",
+        srcdir=Path(app.srcdir),
+        numbers=env.toc_fignumbers.get(docname, {}),
+        numfig_format=app.config.numfig_format,
+        png_for=svg_to_png(env.get_doctree(docname)),
+    )
+    items = page_items(doctree, page)
+    executed_path = Path(env.mystnb_config.output_folder) / f"{docname}.ipynb"
+    executed = json.loads(executed_path.read_text(encoding="utf-8"))
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+        "backprop_book": {"page": page.url, "version": conf["version"], "edition": conf["prefix"].strip("/") or "book"},
+    }
+    install = nbformat.v4.new_code_cell(
+        install_cell_source(conf["requirement"], conf["version"]), metadata={"tags": [INSTALL_TAG]}
+    )
+    install["id"] = INSTALL_TAG
+    nb.cells.append(install)
+    count = 0
+    title = env.titles[docname].astext()
+    for i, item in enumerate(items):
+        if isinstance(item, Markdown):
+            source = item.text
+            if i == 0:
+                source = with_origin(source, title, page.url, app.config.html_title, conf)
+            cell = nbformat.v4.new_markdown_cell(source)
+            if item.attachments:
+                cell["attachments"] = {name: dict(data) for name, data in item.attachments.items()}
+        else:
+            count += 1
+            cell = code_cell(executed["cells"][item.cell_index], item, count)
+        cell["id"] = f"cell-{len(nb.cells)}"
+        nb.cells.append(cell)
+    nbformat.validate(nb)
+    return nb
+
+
+def with_origin(markdown: str, title: str, url: str, project: str, conf: dict[str, str]) -> str:
+    """The first Markdown cell, with a line under the page's title that says where the notebook comes from."""
+    heading, _, rest = markdown.partition("\n\n")
+    edition = "the student edition of " if conf["prefix"] else ""
+    note = (
+        f"*This notebook is the page [{title}]({url}) of {edition}the book [{project}]({conf['baseurl']}), "
+        f"version {conf['version']}; every link leads there. Run the first cell to install the book's package "
+        "where it is missing.*"
+    )
+    return f"{heading}\n\n{note}\n\n{rest}" if heading.startswith("# ") else f"{note}\n\n{markdown}"
+
+
+def code_cell(executed: dict, item: Code, count: int) -> nbformat.NotebookNode:
+    source = executed["source"] if isinstance(executed["source"], str) else "".join(executed["source"])
+    cell = nbformat.v4.new_code_cell(source)
+    cell.execution_count = count
+    cell.outputs = [nbformat.from_dict(copy.deepcopy(o)) for o in shown_outputs(executed)]
+    for output in cell.outputs:
+        if output.get("output_type") == "execute_result":
+            output["execution_count"] = count
+    jupyter = {}
+    if item.source_hidden:
+        jupyter["source_hidden"] = True
+    if item.outputs_hidden:
+        jupyter["outputs_hidden"] = True
+    if jupyter:
+        cell.metadata["jupyter"] = jupyter
+    return cell
+
+
+def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    conf = settings(app)
+    folder = Path(app.outdir) / conf["folder"]
+    shutil.rmtree(folder, ignore_errors=True)  # no notebook of a page that no longer shows code
+    written = []
+    for docname in sorted(app.env.found_docs):
+        if not shows_code(app.env.get_doctree(docname)):
+            continue
+        try:
+            nb = reader_notebook(app, docname, conf)
+        except ReaderNotebookError as error:
+            logger.warning(f"reader notebook not written: {error}", location=docname)
+            continue
+        path = folder / f"{docname}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, path)
+        written.append(docname)
+    logger.info(f"reader notebooks: {len(written)} written to {folder}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The buttons
+
+
+def take_launch_buttons(app: Sphinx, config: Any) -> None:
+    """Take the launch settings from the theme, so that it adds no launch buttons (or _sources copies) itself."""
+    options = config.html_theme_options
+    launch = options.get("launch_buttons") or {}
+    config.reader_notebooks_launch = {k: launch[k] for k in LAUNCH_KEYS if launch.get(k)}
+    options["launch_buttons"] = {}
+
+
+def header_buttons(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """The download group holds the page's reader notebook (and the theme's print to PDF); launch opens it."""
+    buttons = context.get("header_buttons")
+    if buttons is None:
+        return
+    has_notebook = doctree is not None and pagename in app.env.found_docs and shows_code(doctree)
+    conf = settings(app)
+    for group in buttons:
+        if group.get("label") == "download-buttons":
+            kept = [b for b in group["buttons"] if b.get("label") == "download-pdf-button"]
+            if has_notebook:
+                notebook = {
+                    "type": "link",
+                    "url": f"{context['pathto'](conf['folder'], 1)}/{pagename}.ipynb",
+                    "text": ".ipynb",
+                    "icon": "fas fa-code",
+                    "tooltip": "Download this page as a Jupyter notebook",
+                    "label": "download-notebook-button",
+                }
+                kept.insert(0, notebook)
+            group["buttons"] = kept
+    buttons[:] = [b for b in buttons if b.get("label") != "launch-buttons"]
+    if has_notebook:
+        launch = launch_group(app, pagename, conf)
+        if launch is not None:
+            at = next((i + 1 for i, b in enumerate(buttons) if b.get("label") == "download-buttons"), len(buttons))
+            buttons.insert(at, launch)
+
+
+def launch_group(app: Sphinx, pagename: str, conf: dict[str, str]) -> dict | None:
+    launch = app.config.reader_notebooks_launch
+    path = f"{conf['prefix']}{pagename}.ipynb"
+    interface = {"classic": "tree", "jupyterlab": "lab/tree"}[launch.get("notebook_interface", "jupyterlab")]
+    links = []
+    if launch.get("binderhub_url"):
+        binder = launch["binderhub_url"].rstrip("/")
+        links.append(
+            {
+                "type": "link",
+                "text": "Binder",
+                "tooltip": "Launch on Binder",
+                "icon": "_static/images/logo_binder.svg",
+                "url": f"{binder}/v2/gh/{conf['owner_repo']}/{conf['branch']}?urlpath={interface}/{path}",
+            }
+        )
+    if launch.get("colab_url"):
+        colab = launch["colab_url"].rstrip("/")
+        links.append(
+            {
+                "type": "link",
+                "text": "Colab",
+                "tooltip": "Launch on Colab",
+                "icon": "_static/images/logo_colab.png",
+                "url": f"{colab}/github/{conf['owner_repo']}/blob/{conf['branch']}/{path}",
+            }
+        )
+    if not links:
+        return None
+    return {
+        "type": "group",
+        "tooltip": "Launch interactive content",
+        "icon": "fas fa-rocket",
+        "buttons": links,
+        "label": "launch-buttons",
+    }
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("student_edition")  # its config value says which edition this build is
+    app.add_config_value("reader_notebooks_folder", "notebooks", "html")
+    app.add_config_value("reader_notebooks_branch", "notebooks", "html")
+    app.add_config_value("reader_notebooks_install", DEFAULT_INSTALL, "html")
+    app.add_config_value("reader_notebooks_launch", {}, "html")
+    app.connect("config-inited", take_launch_buttons)
+    app.connect("html-page-context", header_buttons, priority=502)  # after the theme's buttons (501)
+    app.connect("build-finished", write_notebooks)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
