@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from mlp.errors import InputError
@@ -37,3 +39,22 @@ def prose(a, decimals: int = 4) -> str:
     if a.ndim == 0:
         return fmt(a, decimals).replace("-", MINUS)
     return "[" + ", ".join(prose(row, decimals) for row in a) + "]"
+
+
+def magnitude(value: float) -> str:
+    """A number whose digits are rounding error, shown only as its nearest power of ten: 6.8e-10 -> "1e-9".
+
+    A finite-difference check measures rounding error, and its digits differ between machines (the last bits
+    of every loss differ; divided by a tiny 2h, they move the second digit). What a machine does not change is
+    the order of magnitude, so that is all a page shows and stores of such a number.
+    """
+    if value == 0:
+        return "0"
+    return f"1e{round(math.log10(abs(float(value))))}"
+
+
+def bound(value: float) -> str:
+    """The smallest power of ten above a rounding-error number, for "below ..." claims: 4.2e-9 -> "1e-8"."""
+    if value == 0:
+        return "0"
+    return f"1e{math.ceil(math.log10(abs(float(value))))}"

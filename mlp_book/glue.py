@@ -15,20 +15,17 @@ Floats inside lists, tuples, dicts and numpy arrays are rounded too. Everything 
 
 **Two audiences, one call.** In the book build (``MLP_BOOK_BUILD=1``, which ``_ext/book_glue.py`` sets for the
 kernels that MyST-NB starts) ``glue`` is myst_nb's: the value goes into the notebook invisibly and the page
-prints it in place of its ``{glue:text}`name``` role. Anywhere else (JupyterLab, Colab, VS Code, nbclient, a
-plain ``pip install "backprop-book[notebooks]"`` without myst_nb) no Jupyter front end can paste glue
-(jupyterlab-myst renders MyST but not glue: jupyter-book/jupyterlab-myst#40 and #165), so ``glue`` shows the
-values as an output of the cell instead: one Markdown list per cell, each value under the name the text below
-uses, math typeset, figures drawn. The stored notebooks hold this reader's view, so a reader who opens a
-notebook on GitHub, in Colab or in JupyterLab sees the worked numbers before running anything; the book
-executes every notebook again on each build and so never reads it. The alternative, MyST's ``{eval}`` role,
-which jupyterlab-myst does render, needs MyST-NB's ``inline`` execution mode for the whole book and would
-still leave Colab and the classic notebook showing raw roles; see the README.
+prints it in place of its ``{glue:text}`name``` role. Anywhere else (strict nbval, ``make notebooks``, a source
+notebook opened in JupyterLab) ``glue`` shows the values as an output of the cell instead: one Markdown list per
+cell, each value under the name the text uses, math typeset, figures drawn. The stored source notebooks hold this
+view, so strict nbval compares every glued value too, and an author who opens a source sees the numbers. Readers
+get something else: the book writes a reader notebook of each page, with the values in its text
+(``_ext/reader_notebooks.py``), because no Jupyter front end pastes glue (jupyterlab-myst renders MyST but not
+glue: jupyter-book/jupyterlab-myst#40 and #165).
 """
 
 from __future__ import annotations
 
-import math
 import numbers
 import os
 
@@ -79,7 +76,7 @@ def glue(name: str, value, display: bool = False):
     return None
 
 
-# The reader's view: what glue shows when no book build will paste the values into the text.
+# Outside the book: what glue shows when no book build will paste the values into the text.
 
 HEADING = "Values for the text below (the book prints each where the text names it):"
 FIGURE = "the figure above"
@@ -92,7 +89,7 @@ def _is_figure(value) -> bool:
 
 
 def _entry(name: str, value) -> tuple[str, str]:
-    """(Markdown, plain text) of one glued value, for the reader's view."""
+    """(Markdown, plain text) of one glued value, as glue shows it outside the book."""
     if _is_figure(value):
         return f"`{name}`: {FIGURE}", f"{name}: {FIGURE}"  # numbered when the cell is done: _flush
     latex = getattr(value, "_repr_latex_", None)
@@ -145,22 +142,3 @@ def _flush() -> None:
         print(plain)
     else:
         display({"text/markdown": markdown, "text/plain": plain}, raw=True)
-
-
-def magnitude(value: float) -> str:
-    """A number whose digits are rounding error, shown only as its nearest power of ten: 6.8e-10 -> "1e-9".
-
-    A finite-difference check measures rounding error, and its digits differ between machines (the last bits
-    of every loss differ; divided by a tiny 2h, they move the second digit). What a machine does not change is
-    the order of magnitude, so that is all a page shows and stores of such a number.
-    """
-    if value == 0:
-        return "0"
-    return f"1e{round(math.log10(abs(float(value))))}"
-
-
-def bound(value: float) -> str:
-    """The smallest power of ten above a rounding-error number, for "below ..." claims: 4.2e-9 -> "1e-8"."""
-    if value == 0:
-        return "0"
-    return f"1e{math.ceil(math.log10(abs(float(value))))}"
