@@ -1,5 +1,6 @@
 """What a reader or an instructor needs to take the book away: an install that cannot be confused with another
-package, one repository URL that every copy agrees with, Binder's environment, the licenses, and the source.
+package, one repository URL and version that every copy agrees with, the branch that Colab and Binder open,
+the licenses, and the source.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def test_the_distribution_is_not_the_index_s_mlp():
     for path in (ROOT / "README.md", ROOT / "chapters" / "intro.md"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"pip install\s+['\"]?mlp\b(?![-_\w])(?!.*unrelated)", text), path.name
-        assert '"backprop-book[notebooks] @ git+' in text, f"{path.name} has no install command for the notebooks"
+        assert f'"{repository_url.requirement()}"' in text, f"{path.name} has no install command for the notebooks"
 
 
 def top_level_imports(source: str) -> set[str]:
@@ -66,11 +67,12 @@ def test_the_notebooks_extra_brings_everything_the_notebooks_import():
     assert not {"myst-nb", "jupyter-book"} & brought  # mlp_book.glue needs no myst_nb outside the book
 
 
-def test_every_copy_of_the_repository_url_agrees_with_config():
+def test_every_copy_of_the_install_command_agrees_with_config():
     url = repository_url.repository_url()
     assert url.startswith("https://github.com/")
     assert repository_url.problems(url) == []
     assert repository_url.problems("https://github.com/someone/else")  # the check sees a disagreement
+    assert repository_url.requirement().endswith(f"@v{PROJECT['version']}")  # pinned to this version
 
 
 @pytest.fixture(scope="module")
@@ -80,33 +82,25 @@ def built() -> Path:
     return HTML
 
 
-def test_launch_buttons_use_the_url_and_only_on_ipynb_pages(built):
-    owner_repo = repository_url.repository_url().removeprefix("https://github.com/")
-    pages = {p.stem: p for p in (built / "chapters").glob("*.html")}
-    notebooks = {p.stem for p in (ROOT / "chapters").glob("*.ipynb")}
-    assert notebooks and notebooks <= set(pages)
-    for name, page in pages.items():
-        html = page.read_text(encoding="utf-8")
-        colab = re.findall(r'href="(https://colab\.research\.google\.com/[^"]+)"', html)
-        binder = re.findall(r'href="(https://mybinder\.org/[^"]+)"', html)
-        if name in notebooks:
-            assert colab == [f"https://colab.research.google.com/github/{owner_repo}/blob/main/chapters/{name}.ipynb"]
-            assert binder == [f"https://mybinder.org/v2/gh/{owner_repo}/main?urlpath=lab/tree/chapters/{name}.ipynb"]
-        else:
-            assert colab == binder == [], f"{name}: launch buttons on a page that is not a .ipynb notebook"
+def test_the_notebooks_branch_holds_both_editions_and_binder_s_environment(tmp_path):
+    """What the publish workflow pushes as the branch `notebooks` (tools/notebooks_branch.py), after both builds."""
+    import notebooks_branch
 
-
-def test_binder_installs_the_notebooks_extra_and_jupyterlab_myst():
-    lines = [
-        line.strip()
-        for line in (ROOT / "binder" / "requirements.txt").read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    assert ".[notebooks]" in lines
-    assert any(canonicalize_name(Requirement(line).name) == "jupyterlab-myst" for line in lines if line[0] != ".")
-    runtime = (ROOT / "binder" / "runtime.txt").read_text(encoding="utf-8").strip()
+    written = notebooks_branch.assemble(tmp_path / "branch")
+    for edition, prefix in (("html", ""), ("student/_build/html", "student/")):
+        built_here = sorted((ROOT / "_build" / edition / "notebooks").rglob("*.ipynb"))
+        assert built_here, f"no reader notebooks in _build/{edition}: run `make book book-student`"
+        assert {Path(prefix) / p.relative_to(ROOT / "_build" / edition / "notebooks") for p in built_here} <= set(
+            written
+        )
+    assert len(written) == 2 * len(list((ROOT / "_build" / "html" / "notebooks").rglob("*.ipynb")))
+    lines = (tmp_path / "branch" / "binder" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert lines == [repository_url.requirement()] and Requirement(lines[0]).name == PROJECT["name"]
+    assert Requirement(lines[0]).url.endswith(f"@v{PROJECT['version']}")
+    runtime = (tmp_path / "branch" / "binder" / "runtime.txt").read_text(encoding="utf-8").strip()
     version = runtime.removeprefix("python-")
     assert runtime.startswith("python-") and SpecifierSet(PROJECT["requires-python"]).contains(version + ".0")
+    assert not (ROOT / "binder").exists(), "Binder runs from the branch `notebooks`; main has no environment of its own"
 
 
 def test_licenses_for_code_and_for_text():

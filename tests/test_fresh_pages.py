@@ -46,7 +46,7 @@ def build(book: Path) -> str:
 
 def test_a_change_to_mlp_rebuilds_the_pages_that_use_it(tmp_path):
     book = tmp_path / "book"
-    for name in ("_config.yml", "references.bib"):
+    for name in ("_config.yml", "references.bib", "pyproject.toml"):
         (book / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, book / name)
     for folder in ("_ext", "_templates", "mlp", "mlp_book"):

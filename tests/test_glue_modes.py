@@ -1,7 +1,7 @@
-"""mlp_book.glue in its two modes: myst_nb's glue in the book build, a visible reader's view everywhere else.
+"""mlp_book.glue in its two modes: myst_nb's glue in the book build, a visible list of values everywhere else.
 
-The notebooks' stored outputs are the reader's view (tests/test_standalone_notebooks.py runs them in a reader's
-environment); these tests pin down each mode on its own, in this process.
+The source notebooks' stored outputs hold that list (strict nbval compares it); these tests pin down each mode on
+its own, in this process.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ is not mistaken for a student edition without one. ``make test`` builds both edi
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -101,3 +102,39 @@ def test_no_solution_text_in_the_student_pdf():
         assert phrase not in student, f"solution text in the student PDF: {phrase!r}"
     titles = sorted(set(re.findall(r"^Exercise (\d+)", student_text, re.M)), key=int)
     assert titles == [str(n) for n in range(1, len(solution_phrases()) + 1)]  # every exercise is there
+
+
+def published_words(path: Path) -> str:
+    """The words of one published file as a reader meets them: a page's text, a notebook's cells, any other text."""
+    raw = path.read_bytes().decode("utf-8", errors="ignore")
+    if path.suffix == ".html":
+        raw = BeautifulSoup(raw, "html.parser").get_text(" ")
+    elif path.suffix == ".ipynb":
+        nb = json.loads(raw)
+        cells = ["".join(c["source"]) for c in nb["cells"]]
+        outputs = [json.dumps(o) for c in nb["cells"] for o in c.get("outputs", [])]
+        raw = "\n".join(cells + outputs)
+    return words(raw)
+
+
+def site_files(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "html").rglob("*") if p.is_file() and p.suffix not in {".png", ".woff2", ".ico"})
+
+
+def test_no_file_the_student_edition_publishes_holds_a_solution():
+    """Every file of the student site (pages, search index, reader notebooks, sources if any), not only the page.
+
+    The same scan over the full book finds every solution, in its page and in its reader notebook: the scan sees them.
+    """
+    phrases = solution_phrases()
+    full = {path: published_words(path) for path in site_files(FULL)}
+    for phrase in phrases:
+        holders = {path.relative_to(FULL / "html").as_posix() for path, text in full.items() if phrase in text}
+        assert {"chapters/exercises.html", "notebooks/chapters/exercises.ipynb"} <= holders, (phrase, holders)
+    leaks = {
+        path.relative_to(STUDENT / "html").as_posix(): [p for p in phrases if p in published_words(path)]
+        for path in site_files(STUDENT)
+    }
+    leaks = {path: found for path, found in leaks.items() if found}
+    assert not leaks, f"the student edition publishes solutions: {leaks}"
+    assert not (STUDENT / "html" / "_sources").exists()
