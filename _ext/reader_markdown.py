@@ -72,12 +72,13 @@ class Page:
 # Backslash escapes for the characters that would start Markdown or math. Not for [ and ]: JupyterLab and
 # Notebook read \[ ... \] as display math. A [ of plain text starts no link unless "](" follows it.
 _ESCAPE = re.compile(r"([\\`*_$~])")
-_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)](?=\s|$))")
+# What would make a paragraph's first characters a heading, a quote or a list: "#", ">", "+", "-", "1." or "1)".
+_LINE_START = re.compile(r"^(\s*)(?:([#>+-])|(\d+)([.)])(?=\s|$))")
 
 
 def escape(text: str, page: Page) -> str:
     """Plain text as Markdown that shows exactly that text."""
-    text = _ESCAPE.sub(r"\\\1", text).replace("<", "&lt;").replace("](", "]&#40;")
+    text = _ESCAPE.sub(r"\\\1", text).replace("&", "&amp;").replace("<", "&lt;").replace("](", "]&#40;")
     if page.in_table:
         text = text.replace("|", "\\|")
     return text
@@ -130,12 +131,10 @@ def inline_node(node: nodes.Node, page: Page) -> str:
         return ""
     if isinstance(node, nodes.image):
         return image(node, page)
-    if isinstance(node, nodes.inline | nodes.abbreviation | nodes.generated | addnodes.number_reference):
+    if isinstance(node, nodes.inline | nodes.abbreviation | nodes.generated):
         return inline(node, page)
     if isinstance(node, nodes.footnote_reference):
         return f"<sup>{escape(node.astext(), page)}</sup>"
-    if type(node).__name__ == "exercise_latex_number_reference":  # sphinx-exercise's link to an exercise
-        return inline(node, page)
     raise ReaderNotebookError(f"{page.docname}: no Markdown for the inline node <{node.tagname}> ({where(node)})")
 
 
@@ -251,7 +250,7 @@ def paragraph(node: nodes.paragraph, page: Page) -> list[Item]:
     line = inline(node, page).strip()
     if page.in_table:
         return text(line)
-    return text(_LINE_START.sub(lambda m: m[1] + "\\" + m[2], line, count=1))
+    return text(_LINE_START.sub(lambda m: m[1] + (f"\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}"), line, count=1))
 
 
 def math_block(node: nodes.math_block, page: Page) -> list[Item]:

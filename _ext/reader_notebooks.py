@@ -159,7 +159,8 @@ def reader_notebook(app: Sphinx, docname: str, conf: dict[str, str]) -> nbformat
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
+        "language_info": {k: v for k, v in executed["metadata"].get("language_info", {}).items() if k != "version"}
+        or {"name": "python"},
         "backprop_book": {"page": page.url, "version": conf["version"], "edition": conf["prefix"].strip("/") or "book"},
     }
     install = nbformat.v4.new_code_cell(
@@ -243,7 +244,13 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
 
 
 def take_launch_buttons(app: Sphinx, config: Any) -> None:
-    """Take the launch settings from the theme, so that it adds no launch buttons (or _sources copies) itself."""
+    """Take the launch settings from the theme, so that it adds no launch buttons (or _sources copies) itself.
+
+    sphinx-book-theme launches the page's source (a .md page as text, in Binder), and for a MyST page it copies
+    the notebook MyST-NB executed into ``_sources/`` for its download button (executablebooks/sphinx-book-theme
+    #47): in the student edition, a notebook with every solution. Its download menu is not configurable
+    (executablebooks/sphinx-book-theme#763), so ``header_buttons`` rewrites it.
+    """
     options = config.html_theme_options
     launch = options.get("launch_buttons") or {}
     config.reader_notebooks_launch = {k: launch[k] for k in LAUNCH_KEYS if launch.get(k)}
