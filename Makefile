@@ -6,7 +6,8 @@
 # _build/student/_build), make notebooks (re-execute chapters/*.ipynb in place after a
 # change to mlp, then commit them: strict nbval compares their stored outputs), make notebooks-branch (the
 # reader notebooks of both editions, as the branch `notebooks` holds them), make render-benchmark.
-# Both book builds write a reader notebook of every page that shows code: _build/html/notebooks/.
+# Both book builds write a reader notebook of every page that shows code (_ext/reader_notebooks.py), into the
+# folder notebooks/ of their HTML: _build/html/notebooks/ and _build/student/_build/html/notebooks/.
 # The Python toolchain is installed from requirements.lock (exact versions and hashes); `make lock` updates it.
 # The system packages that are missing (python3-venv, node, npm, TeX Live, Chromium) are all installed at once
 # when make runs as root with apt-get; otherwise make stops before doing anything else and prints, on standard

@@ -6,7 +6,9 @@ order: Markdown (CommonMark with GitHub's tables, ``$...$`` and ``$$...$$`` math
 JupyterLab, Notebook, Colab and nbconvert all render) and references to the code cells the page shows. The
 Markdown holds no MyST: admonitions and margin notes become quoted blocks with a bold title, dropdowns and
 solutions ``<details>``, cross-references links into the published HTML book, numbered equations carry the
-book's number as ``\\tag``, figures are PNG attachments with the book's caption.
+book's number as ``\\tag``, figures are PNG images in the Markdown itself (``data:`` URLs, which JupyterLab, Colab and
+nbconvert all show; Colab shows no cell attachments, googlecolab/colabtools#3836), each in a cell of its own with the
+book's caption, so that the text's cells stay readable when a reader edits them.
 
 A node this module does not know is an error that names the page and the node, never text dropped in silence.
 """
@@ -14,7 +16,6 @@ A node this module does not know is an error that names the page and the node, n
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import re
 from collections.abc import Callable
@@ -32,10 +33,10 @@ class ReaderNotebookError(Exception):
 
 @dataclass
 class Markdown:
-    """Text of a Markdown cell, and the images it shows (attachment name -> {mime type: base64})."""
+    """Text of a Markdown cell; ``alone``: not merged with the text around it (a figure, whose image is long)."""
 
     text: str
-    attachments: dict[str, dict[str, str]] = field(default_factory=dict)
+    alone: bool = False
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Code:
     cell_index: int
     source_hidden: bool = False
     outputs_hidden: bool = False
+    title: str = ""  # a solution's code: "Solution to Exercise 1 (...)", its first line, and Colab's form title
 
 
 Item = Markdown | Code
@@ -60,7 +62,6 @@ class Page:
     numbers: dict  # Sphinx's env.toc_fignumbers[docname]: {"figure": {id: (3,)}, "displaymath": ..., ...}
     numfig_format: dict  # {"figure": "Fig. %s", "table": "Table %s", ...}
     png_for: dict = field(default_factory=dict)  # the PNG that myst-nb also has for an SVG it shows (paths)
-    images: dict = field(default_factory=dict)  # attachment name -> {mime type: base64}, filled as images are met
     level: int = 0  # heading level of the enclosing section
     in_table: bool = False
 
@@ -69,16 +70,18 @@ class Page:
 # Inline content
 
 
-# Backslash escapes for the characters that would start Markdown or math. Not for [ and ]: JupyterLab and
-# Notebook read \[ ... \] as display math. A [ of plain text starts no link unless "](" follows it.
-_ESCAPE = re.compile(r"([\\`*_$~])")
+# Backslash escapes for the characters that would start Markdown or math. Not for [, ], ( and ), nor for a
+# backslash itself: JupyterLab and Notebook read \[, \( and \\[ as the start of math. A backslash is &#92;, and a
+# [ of plain text starts no link unless "](" follows it (see inline).
+_ESCAPE = re.compile(r"([`*_$~])")
 # What would make a paragraph's first characters a heading, a quote or a list: "#", ">", "+", "-", "1." or "1)".
 _LINE_START = re.compile(r"^(\s*)(?:([#>+-])|(\d+)([.)])(?=\s|$))")
 
 
 def escape(text: str, page: Page) -> str:
     """Plain text as Markdown that shows exactly that text."""
-    text = _ESCAPE.sub(r"\\\1", text).replace("&", "&amp;").replace("<", "&lt;").replace("](", "]&#40;")
+    text = text.replace("&", "&amp;").replace("\\", "&#92;").replace("<", "&lt;").replace("](", "&#93;(")
+    text = _ESCAPE.sub(r"\\\1", text)
     if page.in_table:
         text = text.replace("|", "\\|")
     return text
@@ -104,7 +107,22 @@ def code_span(text: str) -> str:
 
 def inline(node: nodes.Node, page: Page) -> str:
     """The Markdown of node's inline content."""
-    return "".join(inline_node(child, page) for child in node.children)
+    parts: list[str] = []
+    for child in node.children:
+        part = inline_node(child, page)
+        if part.startswith("(") and parts and parts[-1].endswith("]"):  # no Markdown this module writes ends in ]
+            parts[-1] = parts[-1][:-1] + "&#93;"  # text "[1, 0]", then "(...": a link
+        parts.append(part)
+    return "".join(parts)
+
+
+def plain(node: nodes.Node) -> str:
+    """A title as HTML text (a <summary> holds no Markdown), its formulas as $...$ for MathJax."""
+    if isinstance(node, nodes.math):
+        return f"${html.escape(node.astext())}$"
+    if isinstance(node, nodes.Text):
+        return html.escape(node.astext())
+    return "".join(plain(child) for child in node.children)
 
 
 def inline_node(node: nodes.Node, page: Page) -> str:
@@ -171,7 +189,7 @@ def where(node: nodes.Node) -> str:
 
 
 def image(node: nodes.image, page: Page) -> str:
-    """An image, as a Markdown image of an attachment (the PNG myst-nb has beside an SVG, where it has one)."""
+    """An image, as a Markdown image of a data: URL (the PNG myst-nb has beside an SVG, where it has one)."""
     uri = node["uri"]
     path = page.png_for.get(uri, uri)
     file = (page.srcdir / path).resolve()
@@ -181,12 +199,9 @@ def image(node: nodes.image, page: Page) -> str:
         file.suffix.lower()
     )
     if mime is None:
-        raise ReaderNotebookError(f"{page.docname}: an image of a type a notebook cannot attach: {file.name}")
-    data = file.read_bytes()
-    name = hashlib.sha256(data).hexdigest()[:16] + file.suffix.lower()
+        raise ReaderNotebookError(f"{page.docname}: an image of a type a notebook cannot show: {file.name}")
     alt = " ".join(node.get("alt", "").split()).replace("[", "(").replace("]", ")")
-    page.images.setdefault(name, {mime: base64.b64encode(data).decode("ascii")})
-    return f"![{alt}](attachment:{name})"
+    return f"![{escape(alt, page)}](data:{mime};base64,{base64.b64encode(file.read_bytes()).decode('ascii')})"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -194,13 +209,8 @@ def image(node: nodes.image, page: Page) -> str:
 
 
 def page_items(doctree: nodes.document, page: Page) -> list[Item]:
-    """The page as reader-notebook items, adjacent Markdown merged into one cell, each with its images."""
-    items = merge(blocks(doctree, page))
-    for item in items:
-        if isinstance(item, Markdown):
-            names = re.findall(r"\(attachment:([^)\s]+)\)", item.text)
-            item.attachments = {name: page.images[name] for name in names}
-    return items
+    """The page as reader-notebook items, adjacent Markdown merged into one cell (figures apart)."""
+    return merge(blocks(doctree, page))
 
 
 def merge(items: list[Item]) -> list[Item]:
@@ -209,6 +219,9 @@ def merge(items: list[Item]) -> list[Item]:
         if isinstance(item, Markdown) and not item.text.strip():
             continue
         if isinstance(item, Markdown) and merged and isinstance(merged[-1], Markdown):
+            if item.alone or merged[-1].alone:
+                merged.append(item)
+                continue
             merged[-1] = Markdown(merged[-1].text + "\n\n" + item.text)
         else:
             merged.append(item)
@@ -250,7 +263,10 @@ def paragraph(node: nodes.paragraph, page: Page) -> list[Item]:
     line = inline(node, page).strip()
     if page.in_table:
         return text(line)
-    return text(_LINE_START.sub(lambda m: m[1] + (f"\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}"), line, count=1))
+    line = _LINE_START.sub(lambda m: m[1] + (f"\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}"), line, count=1)
+    if re.match(r"\s*\[[^\]]*\]:", line):  # "[a]: b" would be a link definition, and vanish
+        line = line.replace("[", "&#91;", 1)
+    return text(line)
 
 
 def math_block(node: nodes.math_block, page: Page) -> list[Item]:
@@ -326,6 +342,8 @@ def table(node: nodes.table, page: Page) -> list[Item]:
 def row_cells(row: nodes.row, page: Page) -> list[str]:
     out = []
     for entry in row.children:
+        if entry.get("morecols") or entry.get("morerows"):
+            raise ReaderNotebookError(f"{page.docname}: a table cell that spans cells, which Markdown cannot show")
         body = markdown_of(children(entry, page), page, "a table cell")
         out.append(body.replace("\n\n", "<br>").replace("\n", "<br>"))
     return out
@@ -349,11 +367,12 @@ def figure(node: nodes.figure, page: Page) -> list[Item]:
             legend += children(child, page)
         else:
             images += blocks(child, page)
-    return images + text(bold_caption(node, "figure", caption, page)) + legend
+    shown = markdown_of(images, page, "a figure") + "\n\n" + bold_caption(node, "figure", caption, page)
+    return [Markdown(shown, alone=True), *legend]
 
 
 def standalone_image(node: nodes.image, page: Page) -> list[Item]:
-    return text(image(node, page))
+    return [Markdown(image(node, page), alone=True)]
 
 
 def quoted(items: list[Item], title: str) -> list[Item]:
@@ -373,16 +392,19 @@ def quoted(items: list[Item], title: str) -> list[Item]:
     return out
 
 
-def details(items: list[Item], summary: str) -> list[Item]:
-    """Items folded into <details>; a code cell between them is folded too (source and outputs hidden)."""
+def details(items: list[Item], summary: str, label: str | None = None) -> list[Item]:
+    """Items folded into <details> under summary (plain text; label: the same as HTML, with $math$ for MathJax).
+
+    A code cell between them is folded too (source and outputs hidden, in JupyterLab and Notebook), and titled.
+    """
     out: list[Item] = []
-    label = html.escape(summary)
+    label = label or html.escape(summary)
     items = merge(items) or [Markdown("")]
     if isinstance(items[0], Code):  # say where it starts: a folded cell alone would not say whose it is
         items.insert(0, Markdown("It starts with the folded code cell below (click it to open it)."))
     for i, item in enumerate(items):
         if isinstance(item, Code):
-            out.append(replace(item, source_hidden=True, outputs_hidden=True))
+            out.append(replace(item, source_hidden=True, outputs_hidden=True, title=f"{summary}, its code"))
             continue
         shown = label if i == 0 else f"{label}, continued"
         body = f"<details>\n<summary><strong>{shown}</strong></summary>\n\n{item.text}\n\n</details>"
@@ -409,17 +431,19 @@ def admonition(node: nodes.Element, page: Page) -> list[Item]:
     title = inline(title_node, page) if title_node is not None else ADMONITION_TITLES.get(node.tagname, "")
     body = [item for child in node.children if child is not title_node for item in blocks(child, page)]
     if "dropdown" in node.get("classes", []):
-        return details(body, title_node.astext() if title_node is not None else title)
+        if title_node is None:
+            return details(body, title)
+        return details(body, " ".join(title_node.astext().split()), plain(title_node))
     return quoted(body, title)
 
 
 def exercise(node: nodes.Element, page: Page) -> list[Item]:
     """sphinx-exercise's exercise: a quoted block titled "Exercise 3 (Dimension check)", as the book numbers it."""
     titles = [c for c in node.children if isinstance(c, nodes.title | nodes.subtitle)]
-    title = "".join(c.astext() for c in titles)  # " (Dimension check)": the HTML writer adds the number
+    title = "".join(inline(c, page) for c in titles)  # " (Dimension check)": the HTML writer adds the number
     number = page.numbers.get("exercise", {}).get(node["ids"][0]) if node.get("ids") else None
     if number:
-        title = page.numfig_format.get("exercise", "Exercise %s") % ".".join(map(str, number)) + title
+        title = escape(page.numfig_format.get("exercise", "Exercise %s") % ".".join(map(str, number)), page) + title
     body = [item for child in node.children if child not in titles for item in blocks(child, page)]
     return quoted(body, " ".join(title.split()))
 
@@ -428,8 +452,9 @@ def solution(node: nodes.Element, page: Page) -> list[Item]:
     """sphinx-exercise's solution: folded away in <details>, as the book folds it."""
     titles = [c for c in node.children if isinstance(c, nodes.title | nodes.subtitle)]
     title = " ".join("".join(c.astext() for c in titles).split())
+    label = " ".join("".join(plain(c) for c in titles).split())
     body = [item for child in node.children if child not in titles for item in blocks(child, page)]
-    return details(body, title)
+    return details(body, title, label)
 
 
 def container(node: nodes.container, page: Page) -> list[Item]:

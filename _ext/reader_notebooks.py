@@ -8,7 +8,8 @@ also writes, for every page that shows a code cell, a *reader notebook* (``<outd
   pasted, cross-references and equation numbers known, ``{only}`` decided, in the student edition the
   solutions gone), turned into plain Markdown by ``reader_markdown``;
 * the code cells the page shows, in order, with the outputs the page shows (from the notebook MyST-NB executed
-  for this build); no cell the page hides (its values are in the text);
+  for this build), folded where the page folds them; not the cells the page removes (plumbing: their values are
+  in the text, the outputs it shows of them too);
 * first, a cell that installs the book's package, pinned to this book's version (``reader_notebooks_install``,
   from ``pyproject.toml``'s version and the repository URL), where ``mlp`` is not importable, as in Colab.
 
@@ -35,7 +36,7 @@ from typing import Any
 
 import nbformat
 from docutils import nodes
-from reader_markdown import Code, Markdown, Page, ReaderNotebookError, page_items
+from reader_markdown import Code, Markdown, Page, ReaderNotebookError, escape, inline, page_items
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
@@ -65,16 +66,25 @@ def install_requirement(template: str, repository: str, version: str) -> str:
 
 def install_cell_source(requirement: str, version: str) -> str:
     """The first cell of every reader notebook."""
-    return f"""# Installs the book's package, at the version this notebook was made with ({version}),
-# where it is missing (Colab, a new Python). Where `mlp` can be imported, it does nothing.
+    return f"""# Installs the book's package, at the version this notebook was made with, where `mlp`
+# cannot be imported (Colab, a new Python); says so where another version is installed.
+import importlib.metadata
 import importlib.util
 import subprocess
 import sys
 
+requirement = "{requirement}"
 if importlib.util.find_spec("mlp") is None:
-    requirement = "{requirement}"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True)
-    importlib.invalidate_caches()"""
+    importlib.invalidate_caches()
+else:
+    try:
+        installed = importlib.metadata.version("backprop-book")
+    except importlib.metadata.PackageNotFoundError:
+        installed = "an `mlp` that is not the book's"
+    if installed != "{version}":
+        print(f"This notebook was made with backprop-book {version}; this Python has {{installed}}.")
+        print(f'Its numbers may differ. To run it as made: pip install "{{requirement}}"')"""
 
 
 def shows_code(doctree: nodes.document) -> bool:
@@ -169,15 +179,13 @@ def reader_notebook(app: Sphinx, docname: str, conf: dict[str, str]) -> nbformat
     install["id"] = INSTALL_TAG
     nb.cells.append(install)
     count = 0
-    title = env.titles[docname].astext()
+    title = inline(env.titles[docname], page)
     for i, item in enumerate(items):
         if isinstance(item, Markdown):
             source = item.text
             if i == 0:
-                source = with_origin(source, title, page.url, app.config.html_title, conf)
+                source = with_origin(source, title, page, app.config.html_title, conf)
             cell = nbformat.v4.new_markdown_cell(source)
-            if item.attachments:
-                cell["attachments"] = {name: dict(data) for name, data in item.attachments.items()}
         else:
             count += 1
             cell = code_cell(executed["cells"][item.cell_index], item, count)
@@ -187,12 +195,13 @@ def reader_notebook(app: Sphinx, docname: str, conf: dict[str, str]) -> nbformat
     return nb
 
 
-def with_origin(markdown: str, title: str, url: str, project: str, conf: dict[str, str]) -> str:
+def with_origin(markdown: str, title: str, page: Page, project: str, conf: dict[str, str]) -> str:
     """The first Markdown cell, with a line under the page's title that says where the notebook comes from."""
     heading, _, rest = markdown.partition("\n\n")
     edition = "the student edition of " if conf["prefix"] else ""
+    project = escape(project, page)
     note = (
-        f"*This notebook is the page [{title}]({url}) of {edition}the book [{project}]({conf['baseurl']}), "
+        f"*This notebook is the page [{title}]({page.url}) of {edition}the book [{project}]({conf['baseurl']}), "
         f"version {conf['version']}; every link leads there. Run the first cell to install the book's package "
         "where it is missing.*"
     )
@@ -201,6 +210,8 @@ def with_origin(markdown: str, title: str, url: str, project: str, conf: dict[st
 
 def code_cell(executed: dict, item: Code, count: int) -> nbformat.NotebookNode:
     source = executed["source"] if isinstance(executed["source"], str) else "".join(executed["source"])
+    if item.title:  # a solution's code: its title is what a folded cell shows (Colab: a form with that title)
+        source = f"# @title {item.title}\n{source}"
     cell = nbformat.v4.new_code_cell(source)
     cell.execution_count = count
     cell.outputs = [nbformat.from_dict(copy.deepcopy(o)) for o in shown_outputs(executed)]
@@ -214,6 +225,8 @@ def code_cell(executed: dict, item: Code, count: int) -> nbformat.NotebookNode:
         jupyter["outputs_hidden"] = True
     if jupyter:
         cell.metadata["jupyter"] = jupyter
+    if item.title:
+        cell.metadata["cellView"] = "form"  # Colab shows the title, not the code (it ignores "jupyter")
     return cell
 
 
@@ -229,9 +242,8 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
             continue
         try:
             nb = reader_notebook(app, docname, conf)
-        except ReaderNotebookError as error:
-            logger.warning(f"reader notebook not written: {error}", location=docname)
-            continue
+        except ReaderNotebookError as error:  # the page's buttons lead to it: no build without it
+            raise ExtensionError(f"reader notebook of {docname} not written: {error}") from error
         path = folder / f"{docname}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, path)

@@ -203,10 +203,11 @@ def test_the_notebook_reads_as_the_page(edition, page):
     for number in (e.get_text().strip("()# ") for e in soup.select("span.eqno")):
         assert f"\\tag{{{number}}}" in markdown, f"{edition} {page}: equation ({number}) has no \\tag"
 
-    images = len(re.findall(r"!\[[^\]]*\]\(attachment:", markdown))
-    assert images == len(soup.select("figure img, div.cell_output img")), f"{edition} {page}: figures"
-    attached = {name for c in nb.cells for name in c.get("attachments", {})}
-    assert set(re.findall(r"\(attachment:([^)]+)\)", markdown)) == attached
+    # Figures: PNG inside the Markdown (Colab shows no attachments), each in a cell of its own, as many as the page's
+    images = [c for c in nb.cells if c.cell_type == "markdown" and "](data:image/png;base64," in c.source]
+    assert len(images) == len(soup.select("figure img, div.cell_output img")), f"{edition} {page}: figures"
+    assert all(c.source.count("](data:") == 1 and len(c.source.split("\n\n")) <= 2 for c in images)
+    assert not any(c.get("attachments") for c in nb.cells) and "attachment:" not in markdown
 
     for note in soup.select("aside.margin p.sidebar-title, div.admonition:not(.dropdown) > p.admonition-title"):
         title = " ".join(note.get_text().split())
@@ -319,6 +320,10 @@ def test_the_install_cell_installs_the_package_where_it_is_missing(reader):
     assert local in source
     result = run(python, "-c", source + "\nimport mlp\nprint(mlp.__file__)", cwd=reader["base"], timeout=900)
     assert str(reader["base"] / "venv") in result.stdout, result.stdout  # installed into the reader's venv
+    # Where another version is installed, the cell says so, and what to install
+    older = run(python, "-c", source.replace(VERSION, "0.0.1"), cwd=reader["base"], timeout=60).stdout
+    assert older.startswith(f"This notebook was made with backprop-book 0.0.1; this Python has {VERSION}.")
+    assert f'pip install "{local}"' in older
 
 
 def comparable(outputs: list) -> list:

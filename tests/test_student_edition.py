@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import snowballstemmer
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,7 +123,8 @@ def site_files(root: Path) -> list[Path]:
 
 
 def test_no_file_the_student_edition_publishes_holds_a_solution():
-    """Every file of the student site (pages, search index, reader notebooks, sources if any), not only the page.
+    """Every file of the student site (pages, reader notebooks, scripts, sources if there were any), not only the page.
+    (The search index holds single words, not phrases: the next test reads it.)
 
     The same scan over the full book finds every solution, in its page and in its reader notebook: the scan sees them.
     """
@@ -138,3 +140,35 @@ def test_no_file_the_student_edition_publishes_holds_a_solution():
     leaks = {path: found for path, found in leaks.items() if found}
     assert not leaks, f"the student edition publishes solutions: {leaks}"
     assert not (STUDENT / "html" / "_sources").exists()
+
+
+def search_terms(root: Path) -> dict[str, set[str]]:
+    """Sphinx's search index: each (stemmed) word, and the pages it is found on."""
+    text = need(root / "html" / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    docnames = index["docnames"]
+    return {
+        term: {docnames[d] for d in (docs if isinstance(docs, list) else [docs])}
+        for term, docs in index["terms"].items()
+    }
+
+
+def page_stems(root: Path, page: str) -> set[str]:
+    """Every word of a built page's text (code and formulas' TeX included), as is and as Sphinx stems it."""
+    stem = snowballstemmer.stemmer("porter").stemWord  # Sphinx's English search index stems so
+    html = need(root / "html" / f"{page}.html").read_text(encoding="utf-8")
+    words = {w.lower() for w in re.findall(r"\w+", BeautifulSoup(html, "html.parser").get_text(" "))}
+    return words | {stem(w) for w in words}
+
+
+def test_the_student_search_index_finds_only_what_the_student_page_says():
+    """The search index is stemmed single words, not text: each word it lists for the student edition's exercises
+    page must be a word of that page. In the full book, the words of the solutions are listed there too: the check
+    sees them."""
+    page = "chapters/exercises"
+    full, student = search_terms(FULL), search_terms(STUDENT)
+    on_page = page_stems(STUDENT, page)
+    solutions_only = sorted(w for w, pages in full.items() if page in pages and w.lower() not in on_page)
+    assert len(solutions_only) >= 20, solutions_only
+    leaked = sorted(w for w, pages in student.items() if page in pages and w.lower() not in on_page)
+    assert not leaked, f"the student edition's search finds words that its {page} does not show: {leaked[:20]}"
