@@ -299,32 +299,26 @@ def header_buttons(app: Sphinx, pagename: str, templatename: str, context: dict,
 
 
 def launch_group(app: Sphinx, pagename: str, conf: dict[str, str]) -> dict | None:
+    """Binder and Colab, each opening the page's reader notebook from the branch that holds them."""
     launch = app.config.reader_notebooks_launch
     path = f"{conf['prefix']}{pagename}.ipynb"
     interface = {"classic": "tree", "jupyterlab": "lab/tree"}[launch.get("notebook_interface", "jupyterlab")]
-    links = []
-    if launch.get("binderhub_url"):
-        binder = launch["binderhub_url"].rstrip("/")
-        links.append(
-            {
-                "type": "link",
-                "text": "Binder",
-                "tooltip": "Launch on Binder",
-                "icon": "_static/images/logo_binder.svg",
-                "url": f"{binder}/v2/gh/{conf['owner_repo']}/{conf['branch']}?urlpath={interface}/{path}",
-            }
-        )
-    if launch.get("colab_url"):
-        colab = launch["colab_url"].rstrip("/")
-        links.append(
-            {
-                "type": "link",
-                "text": "Colab",
-                "tooltip": "Launch on Colab",
-                "icon": "_static/images/logo_colab.png",
-                "url": f"{colab}/github/{conf['owner_repo']}/blob/{conf['branch']}/{path}",
-            }
-        )
+    repo, branch = conf["owner_repo"], conf["branch"]
+    where = {
+        "Binder": ("binderhub_url", "logo_binder.svg", f"v2/gh/{repo}/{branch}?urlpath={interface}/"),
+        "Colab": ("colab_url", "logo_colab.png", f"github/{repo}/blob/{branch}/"),
+    }
+    links = [
+        {
+            "type": "link",
+            "text": name,
+            "tooltip": f"Launch on {name}",
+            "icon": f"_static/images/{icon}",  # the theme's
+            "url": f"{launch[key].rstrip('/')}/{route}{path}",
+        }
+        for name, (key, icon, route) in where.items()
+        if launch.get(key)
+    ]
     if not links:
         return None
     return {
