@@ -338,7 +338,20 @@ def comparable(outputs: list) -> list:
     return shown
 
 
-@pytest.mark.parametrize(("edition", "page"), CASES)
+def code_of(nb) -> list:
+    return [(c.source, c.outputs) for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_student_notebooks_run_the_book_s_code_or_less(page):
+    """A student notebook holds the book's code cells, with their outputs, less the solutions': where it holds all
+    of them, the book's run (below) runs it too, and it is not run twice."""
+    book, student = code_of(load("book", page)), code_of(load("student", page))
+    assert all(cell in book for cell in student)
+    assert (student == book) == (page != "chapters/exercises")
+
+
+@pytest.mark.parametrize(("edition", "page"), [(e, p) for e, p in CASES if e == "book" or p == "chapters/exercises"])
 def test_the_notebook_runs_alone_where_a_reader_opens_it(reader, edition, page, tmp_path, monkeypatch):
     stored = load(edition, page)
     name = f"{Path(page).name}.ipynb"
