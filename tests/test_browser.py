@@ -111,6 +111,7 @@ class Visit:
     math: dict = field(default_factory=dict)
     images: list[dict] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
+    downloads: list[list] = field(default_factory=list)  # [download attribute, href] of the notebook's button
     axe: list[dict] = field(default_factory=list)
     missing: bool = False  # the page's HTML was not built
 
@@ -202,6 +203,10 @@ def open_page(context, base: str, page: str):
     visit.images = tab.evaluate(IMAGES_REPORT)
     visit.math = tab.evaluate(MATH_REPORT)
     visit.links = tab.evaluate("[...document.querySelectorAll('a[href], area[href]')].map((a) => a.href)")
+    visit.downloads = tab.evaluate(
+        "[...document.querySelectorAll('a.btn-download-notebook-button')]"
+        ".map((a) => [a.getAttribute('download'), a.href])"
+    )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=SCREENSHOTS / f"{page.replace('/', '__')}.jpeg", full_page=True, type="jpeg", quality=85)
     tab.add_script_tag(path=str(AXE))
@@ -282,6 +287,17 @@ def test_images_decode_and_have_alt_text(visits, page):
     assert broken == [], f"{page}: images that did not decode {broken}"
     assert no_alt == [], f"{page}: images without alt text {no_alt}"
     assert file_name_alt == [], f"{page}: images whose alt text is a file name {file_name_alt}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_download_button_saves_the_page_s_notebook(visits, server, page):
+    """book.js gives the reader notebook's link a download attribute: the browser saves problem2.ipynb, not JSON."""
+    notebook = HTML / "notebooks" / f"{page}.ipynb"
+    downloads = visited(visits, page).downloads
+    if notebook.exists():
+        assert downloads == [[notebook.name, f"{server}/notebooks/{page}.ipynb"]]
+    else:
+        assert downloads == []
 
 
 @pytest.mark.parametrize("page", PAGES)
