@@ -25,6 +25,7 @@ from urllib.parse import urljoin
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.locale import admonitionlabels
 
 
 class ReaderNotebookError(Exception):
@@ -232,10 +233,12 @@ def text(markdown: str) -> list[Item]:
     return [Markdown(markdown)]
 
 
-def children(node: nodes.Element, page: Page) -> list[Item]:
+def children(node: nodes.Element, page: Page, but: tuple = ()) -> list[Item]:
+    """The items of node's children, but those in ``but`` (a title the caller shows its own way)."""
     items: list[Item] = []
     for child in node.children:
-        items += blocks(child, page)
+        if not any(child is skipped for skipped in but):
+            items += blocks(child, page)
     return items
 
 
@@ -256,7 +259,7 @@ def section(node: nodes.section, page: Page) -> list[Item]:
         return children(node, page)
     inner = replace(page, level=page.level + 1)
     heading = "#" * min(inner.level, 6) + " " + inline(title, inner)
-    return text(heading) + [item for child in node.children if child is not title for item in blocks(child, inner)]
+    return text(heading) + children(node, inner, but=(title,))
 
 
 def paragraph(node: nodes.paragraph, page: Page) -> list[Item]:
@@ -412,24 +415,10 @@ def details(items: list[Item], summary: str, label: str | None = None) -> list[I
     return out
 
 
-ADMONITION_TITLES = {
-    "attention": "Attention",
-    "caution": "Caution",
-    "danger": "Danger",
-    "error": "Error",
-    "hint": "Hint",
-    "important": "Important",
-    "note": "Note",
-    "seealso": "See also",
-    "tip": "Tip",
-    "warning": "Warning",
-}
-
-
 def admonition(node: nodes.Element, page: Page) -> list[Item]:
     title_node = first_title(node)
-    title = inline(title_node, page) if title_node is not None else ADMONITION_TITLES.get(node.tagname, "")
-    body = [item for child in node.children if child is not title_node for item in blocks(child, page)]
+    title = inline(title_node, page) if title_node is not None else str(admonitionlabels.get(node.tagname, ""))
+    body = children(node, page, but=(title_node,))
     if "dropdown" in node.get("classes", []):
         if title_node is None:
             return details(body, title)
@@ -439,22 +428,20 @@ def admonition(node: nodes.Element, page: Page) -> list[Item]:
 
 def exercise(node: nodes.Element, page: Page) -> list[Item]:
     """sphinx-exercise's exercise: a quoted block titled "Exercise 3 (Dimension check)", as the book numbers it."""
-    titles = [c for c in node.children if isinstance(c, nodes.title | nodes.subtitle)]
+    titles = tuple(c for c in node.children if isinstance(c, nodes.title | nodes.subtitle))
     title = "".join(inline(c, page) for c in titles)  # " (Dimension check)": the HTML writer adds the number
     number = page.numbers.get("exercise", {}).get(node["ids"][0]) if node.get("ids") else None
     if number:
         title = escape(page.numfig_format.get("exercise", "Exercise %s") % ".".join(map(str, number)), page) + title
-    body = [item for child in node.children if child not in titles for item in blocks(child, page)]
-    return quoted(body, " ".join(title.split()))
+    return quoted(children(node, page, but=titles), " ".join(title.split()))
 
 
 def solution(node: nodes.Element, page: Page) -> list[Item]:
     """sphinx-exercise's solution: folded away in <details>, as the book folds it."""
-    titles = [c for c in node.children if isinstance(c, nodes.title | nodes.subtitle)]
+    titles = tuple(c for c in node.children if isinstance(c, nodes.title | nodes.subtitle))
     title = " ".join("".join(c.astext() for c in titles).split())
     label = " ".join("".join(plain(c) for c in titles).split())
-    body = [item for child in node.children if child not in titles for item in blocks(child, page)]
-    return details(body, title, label)
+    return details(children(node, page, but=titles), title, label)
 
 
 def container(node: nodes.container, page: Page) -> list[Item]:
@@ -469,16 +456,13 @@ def container(node: nodes.container, page: Page) -> list[Item]:
     if "literal-block-wrapper" in node.get("classes", []):  # a code block with a caption
         caption = node.next_node(nodes.caption)
         items = text(f"**{inline(caption, page)}**") if caption is not None else []
-        return items + [item for c in node.children if c is not caption for item in blocks(c, page)]
+        return items + children(node, page, but=(caption,))
     return children(node, page)
 
 
 def code_cell(node: nodes.container, page: Page) -> list[Item]:
     """A code cell: a Code item where the page shows its source, else the outputs the page shows, as Markdown."""
-    # myst-nb wraps a part the page folds (hide-input, hide-output) in a HideCodeCellNode inside the cell
-    parts = [c for c in node.findall(nodes.container) if c.get("nb_element", "").startswith("cell_code_")]
-    source = [c for c in parts if c["nb_element"] == "cell_code_source"]
-    if not source:  # the page shows only the outputs (remove-input): they are part of its text
+    if not shows_source(node):  # the page shows only the outputs (remove-input): they are part of its text
         return children(node, page)
     tags = node.get("cell_metadata", {}).get("tags", [])
     return [
@@ -488,6 +472,11 @@ def code_cell(node: nodes.container, page: Page) -> list[Item]:
             outputs_hidden="hide-output" in tags or "hide-cell" in tags,
         )
     ]
+
+
+def shows_source(cell: nodes.container) -> bool:
+    """Whether the page shows the code of a myst-nb code cell (in a HideCodeCellNode inside it, where folded)."""
+    return any(part.get("nb_element") == "cell_code_source" for part in cell.findall(nodes.container))
 
 
 def folded_output(node: nodes.Element, page: Page) -> list[Item]:
@@ -511,6 +500,12 @@ def block_quote(node: nodes.block_quote, page: Page) -> list[Item]:
     return quoted(children(node, page), "")
 
 
+def sidebar(node: nodes.sidebar, page: Page) -> list[Item]:
+    """A margin note: a quoted block with its title."""
+    title = first_title(node)
+    return quoted(children(node, page, but=(title,)), inline(title, page) if title is not None else "")
+
+
 def rubric(node: nodes.rubric, page: Page) -> list[Item]:
     return text(f"**{inline(node, page)}**")
 
@@ -525,7 +520,7 @@ BLOCKS: list[tuple[type | tuple[type, ...], Callable[..., list[Item]]]] = [
     (nodes.table, table),
     (nodes.figure, figure),
     (nodes.image, standalone_image),
-    (nodes.sidebar, lambda node, page: quoted(children_but_title(node, page), sidebar_title(node, page))),
+    (nodes.sidebar, sidebar),
     (nodes.Admonition, admonition),
     (nodes.container, container),
     (nodes.block_quote, block_quote),
@@ -542,15 +537,6 @@ BLOCKS: list[tuple[type | tuple[type, ...], Callable[..., list[Item]]]] = [
 def first_title(node: nodes.Element) -> nodes.title | None:
     """The node's own title: its first child, if that is a title."""
     return node[0] if node.children and isinstance(node[0], nodes.title) else None
-
-
-def sidebar_title(node: nodes.sidebar, page: Page) -> str:
-    title = first_title(node)
-    return inline(title, page) if title is not None else ""
-
-
-def children_but_title(node: nodes.Element, page: Page) -> list[Item]:
-    return [item for child in node.children if not isinstance(child, nodes.title) for item in blocks(child, page)]
 
 
 # Nodes of other extensions, by class name (so that this module imports none of them).

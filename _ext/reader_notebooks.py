@@ -36,7 +36,7 @@ from typing import Any
 
 import nbformat
 from docutils import nodes
-from reader_markdown import Code, Markdown, Page, ReaderNotebookError, escape, inline, page_items
+from reader_markdown import Code, Markdown, Page, ReaderNotebookError, escape, inline, page_items, shows_source
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
@@ -89,12 +89,7 @@ else:
 
 def shows_code(doctree: nodes.document) -> bool:
     """Whether the page shows the source of at least one code cell."""
-    return any(
-        part.get("nb_element") == "cell_code_source"
-        for cell in doctree.findall(nodes.container)
-        if cell.get("nb_element") == "cell_code"
-        for part in cell.findall(nodes.container)  # in a HideCodeCellNode where the page folds it
-    )
+    return any(shows_source(cell) for cell in doctree.findall(nodes.container) if cell.get("nb_element") == "cell_code")
 
 
 def settings(app: Sphinx) -> dict[str, str]:
@@ -108,7 +103,6 @@ def settings(app: Sphinx) -> dict[str, str]:
         raise ExtensionError("reader_notebooks: set html.baseurl in _config.yml (where the book is published)")
     version = book_version(Path(app.srcdir))
     return {
-        "repository": repository,
         "owner_repo": repository.removeprefix("https://github.com/"),
         "baseurl": baseurl.rstrip("/") + "/",
         "version": version,
@@ -151,7 +145,11 @@ def shown_outputs(cell: dict) -> list:
     return shown
 
 
-def reader_notebook(app: Sphinx, docname: str, conf: dict[str, str]) -> nbformat.NotebookNode:
+def reader_notebook(
+    app: Sphinx, docname: str, unresolved: nodes.document, conf: dict[str, str]
+) -> nbformat.NotebookNode:
+    """The page's reader notebook, from its resolved doctree (unresolved: the same, as read, with every output's
+    mime types)."""
     env = app.env
     doctree = env.get_and_resolve_doctree(docname, app.builder)
     page = Page(
@@ -160,7 +158,7 @@ def reader_notebook(app: Sphinx, docname: str, conf: dict[str, str]) -> nbformat
         srcdir=Path(app.srcdir),
         numbers=env.toc_fignumbers.get(docname, {}),
         numfig_format=app.config.numfig_format,
-        png_for=svg_to_png(env.get_doctree(docname)),
+        png_for=svg_to_png(unresolved),
     )
     items = page_items(doctree, page)
     executed_path = Path(env.mystnb_config.output_folder) / f"{docname}.ipynb"
@@ -238,10 +236,11 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
     shutil.rmtree(folder, ignore_errors=True)  # no notebook of a page that no longer shows code
     written = []
     for docname in sorted(app.env.found_docs):
-        if not shows_code(app.env.get_doctree(docname)):
+        unresolved = app.env.get_doctree(docname)
+        if not shows_code(unresolved):
             continue
         try:
-            nb = reader_notebook(app, docname, conf)
+            nb = reader_notebook(app, docname, unresolved, conf)
         except ReaderNotebookError as error:  # the page's buttons lead to it: no build without it
             raise ExtensionError(f"reader notebook of {docname} not written: {error}") from error
         path = folder / f"{docname}.ipynb"

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
-from reader_notebooks import DEFAULT_INSTALL, install_requirement  # noqa: E402
+from reader_notebooks import DEFAULT_INSTALL, book_version, install_requirement  # noqa: E402
 
 DOCUMENTS = [ROOT / "README.md", ROOT / "chapters" / "intro.md"]  # install commands with the URL
 # A pip install of the book's package from the repository: "backprop-book[notebooks] @ git+https://...@v0.1.0".
@@ -38,7 +37,7 @@ def repository_url() -> str:
 
 
 def version() -> str:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    return book_version(ROOT)
 
 
 def requirement(url: str | None = None) -> str:
