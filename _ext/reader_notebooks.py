@@ -36,6 +36,7 @@ from typing import Any
 
 import nbformat
 from docutils import nodes
+from myst_nb.core.utils import coalesce_streams
 from reader_markdown import Code, Markdown, Page, ReaderNotebookError, escape, inline, page_items, shows_source
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
@@ -212,7 +213,13 @@ def code_cell(executed: dict, item: Code, count: int) -> nbformat.NotebookNode:
         source = f"# @title {item.title}\n{source}"
     cell = nbformat.v4.new_code_cell(source)
     cell.execution_count = count
-    cell.outputs = [nbformat.from_dict(copy.deepcopy(o)) for o in shown_outputs(executed)]
+    # The outputs the page shows: streams merged as MyST-NB merges them (nb_merge_streams), so the notebook does
+    # not depend on how the kernel's output was split in time (a slow machine flushes a printing loop in pieces).
+    outputs = [nbformat.from_dict(copy.deepcopy(o)) for o in shown_outputs(executed)]
+    for output in outputs:
+        if output.get("output_type") == "stream" and not isinstance(output["text"], str):
+            output["text"] = "".join(output["text"])
+    cell.outputs = coalesce_streams(outputs)
     for output in cell.outputs:
         if output.get("output_type") == "execute_result":
             output["execution_count"] = count
