@@ -19,9 +19,10 @@
     return z >= 0 ? 1 / (1 + e) : e / (1 + e);
   }
   const ACTIVATIONS = {
-    sigmoid: [sigmoid, (z) => { const s = sigmoid(z); return s * (1 - s); }],
+    // the derivatives as mlp.activations computes them: e / (1 + e)^2, exact where s rounds to 1
+    sigmoid: [sigmoid, (z) => { const e = Math.exp(-Math.abs(z)); return e / ((1 + e) * (1 + e)); }],
     relu: [(z) => (z > 0 ? z : 0), (z) => (z > 0 ? 1 : 0)], // relu'(0) = 0, as in mlp
-    tanh: [Math.tanh, (z) => { const t = Math.tanh(z); return 1 - t * t; }],
+    tanh: [Math.tanh, (z) => { const e = Math.exp(-2 * Math.abs(z)); return (4 * e) / ((1 + e) * (1 + e)); }],
     identity: [(z) => z, () => 1],
   };
   const LOSSES = ["squared", "cross_entropy"];
@@ -48,10 +49,10 @@
     return top;
   }
 
-  /** 1 - y_hat[top] as the sum of the other probabilities: exact where y_hat[top] rounds to 1. */
-  function topComplement(yHat, top) {
+  /** The sum of the entries of v but the one at `top`: 1 - y_hat[top], exact where y_hat[top] rounds to 1. */
+  function sumOfOthers(v, top) {
     let s = 0;
-    for (let k = 0; k < yHat.length; k++) if (k !== top) s += yHat[k];
+    for (let k = 0; k < v.length; k++) if (k !== top) s += v[k];
     return s;
   }
 
@@ -68,136 +69,94 @@
     return -s + 0; // + 0: never -0
   }
 
-  /** r = y_hat - y, the leading class's entry as (1 - y) - (1 - y_hat) where y_hat is near 1; and that class. */
-  function residual(y, z2, yHat) {
+  /** r = y_hat - y, the leading class's entry as (1 - y) - (1 - y_hat) where y_hat is near 1 (mlp.losses.residual). */
+  function residual(y, yHat) {
     const r = yHat.map((v, k) => v - y[k]);
-    if (Math.max(...yHat) <= SATURATED) return [r, null];
-    const top = argmax(z2);
-    r[top] = (1 - y[top]) - topComplement(yHat, top);
-    return [r, top];
+    const top = argmax(yHat);
+    if (yHat[top] > SATURATED) r[top] = (1 - y[top]) - sumOfOthers(yHat, top);
+    return r;
   }
 
-  function lossValue(y, z2, yHat, loss) {
-    if (loss === "cross_entropy") return crossEntropy(y, z2);
-    const [r] = residual(y, z2, yHat);
-    let s = 0;
-    for (const v of r) s += v * v;
-    return 0.5 * s;
-  }
-
-  /** grad y_hat and delta2 = J^T grad y_hat for the loss, from the logits. */
-  function outputGradients(y, z2, yHat, loss) {
+  /** grad y_hat and delta2 = J^T grad y_hat for the loss, as mlp.losses computes them. */
+  function outputGradients(y, yHat, loss) {
     const K = y.length;
     if (loss === "squared") {
-      const [r, top] = residual(y, z2, yHat);
-      let delta2;
-      if (top === null) { // J^T r = y_hat * (r - y_hat . r)
-        let inner = 0;
-        for (let k = 0; k < K; k++) inner += yHat[k] * r[k];
-        delta2 = yHat.map((v, k) => v * (r[k] - inner));
-      } else { // the same, with d = r - r[top]: y_hat * (d - y_hat . d), every term exact or weighted by a small y_hat
-        const d = r.map((v) => v - r[top]);
-        let T = 0;
-        for (let k = 0; k < K; k++) T += yHat[k] * d[k];
-        delta2 = yHat.map((v, k) => v * (d[k] - T));
-      }
-      return [r, delta2];
+      // J^T r = y_hat * (d - y_hat . d) with d = r - r[m], m the leading class (mlp.losses.squared_loss_delta):
+      // every term exact or weighted by a small y_hat, also where the leading logits tie
+      const r = residual(y, yHat);
+      const top = argmax(yHat);
+      const d = r.map((v) => v - r[top]);
+      let T = 0;
+      for (let k = 0; k < K; k++) T += yHat[k] * d[k];
+      return [r.map((v) => v + 0), yHat.map((v, k) => v * (d[k] - T) + 0)];
     }
-    // cross-entropy: grad y_hat = -y / y_hat (0 where the target is 0; -inf where y_hat underflowed to 0),
-    // and the fused delta2 = y_hat * sum(y) - y, the leading class's entry as (sum(y) - y) - (1 - y_hat) sum(y)
+    // cross-entropy: grad y_hat = -y / y_hat (0 where the target is 0; -inf where y_hat underflowed to 0), and the
+    // fused delta2 = y_hat * sum(y) - y, the entry near 1 as minus the sum of the others (mlp.losses.cross_entropy_delta)
     const grad = y.map((v, k) => (v === 0 ? 0 : -v / yHat[k]));
     let sy = 0;
     for (const v of y) sy += v;
     const delta2 = yHat.map((v, k) => v * sy - y[k]);
-    if (Math.max(...yHat) > SATURATED) {
-      const top = argmax(z2);
-      delta2[top] = (sy - y[top]) - topComplement(yHat, top) * sy;
-    }
-    return [grad, delta2];
-  }
-
-  /** J = diag(y_hat) - y_hat y_hat^T, the diagonal as y_hat (1 - y_hat) with the leading class's 1 - y_hat exact. */
-  function softmaxJacobian(z2, yHat) {
-    const complement = yHat.map((v) => 1 - v);
     const top = argmax(yHat);
-    complement[top] = topComplement(yHat, top);
-    return yHat.map((a, k) => yHat.map((b, i) => (k === i ? a * complement[k] : -a * b)));
+    if (yHat[top] > SATURATED) delta2[top] = 0 - sumOfOthers(delta2, top);
+    return [grad, delta2.map((v) => v + 0)];
   }
 
-  function forward(p, x, act) {
-    const f = ACTIVATIONS[act][0];
-    const N = x.length, N1 = p.W1_0.length, K = p.W2_0.length;
-    const z1 = new Array(N1);
-    for (let j = 0; j < N1; j++) {
+  function affine(W, v, b) {
+    return b.map((bj, j) => {
       let s = 0;
-      for (let i = 0; i < N; i++) s += p.W1[i][j] * x[i];
-      z1[j] = s + p.W1_0[j];
-    }
-    const H = z1.map(f);
-    const z2 = new Array(K);
-    for (let k = 0; k < K; k++) {
-      let s = 0;
-      for (let j = 0; j < N1; j++) s += p.W2[j][k] * H[j];
-      z2[k] = s + p.W2_0[k];
-    }
-    return { z1, H, z2, y_hat: softmax(z2) };
+      for (let i = 0; i < v.length; i++) s += W[i][j] * v[i];
+      return s + bj;
+    });
   }
 
-  function step(p, g, lr, layers) {
-    const move = (w, gw) => w.map((v, i) => (Array.isArray(v) ? v.map((u, j) => u - lr * gw[i][j]) : v - lr * gw[i]));
-    return {
-      W1: layers.includes(1) ? move(p.W1, g.grad_W1) : p.W1,
-      W1_0: layers.includes(1) ? move(p.W1_0, g.grad_W1_0) : p.W1_0,
-      W2: layers.includes(2) ? move(p.W2, g.grad_W2) : p.W2,
-      W2_0: layers.includes(2) ? move(p.W2_0, g.grad_W2_0) : p.W2_0,
-    };
-  }
+  /** How mlp computes each quantity: the table's `value` operations ([inputs], spec) -> value. */
+  const VALUE = {
+    affine: ([W, v, b]) => affine(W, v, b),
+    activation: ([z], s) => z.map(ACTIVATIONS[s.activation][0]),
+    softmax: ([z]) => softmax(z),
+    loss: ([y, z2, yHat], s) => {
+      if (s.loss === "cross_entropy") return crossEntropy(y, z2);
+      let t = 0;
+      for (const v of residual(y, yHat)) t += v * v;
+      return 0.5 * t;
+    },
+    grad_y_hat: ([y, , yHat], s) => outputGradients(y, yHat, s.loss)[0],
+    delta2: ([y, , yHat], s) => outputGradients(y, yHat, s.loss)[1],
+    // J = diag(y_hat) - y_hat y_hat^T, the diagonal as y_hat (1 - y_hat) with the leading class's 1 - y_hat exact
+    softmax_jacobian: ([, yHat]) => {
+      const complement = yHat.map((v) => 1 - v);
+      const top = argmax(yHat);
+      complement[top] = sumOfOthers(yHat, top);
+      return yHat.map((a, k) => yHat.map((b, i) => (k === i ? a * complement[k] : -a * b)));
+    },
+    outer: ([a, b]) => a.map((u) => b.map((v) => u * v)),
+    copy: ([a]) => a.slice(),
+    matvec: ([W, d]) => W.map((row) => {
+      let s = 0;
+      for (let k = 0; k < d.length; k++) s += row[k] * d[k];
+      return s;
+    }),
+    f_prime: ([z], s) => z.map(ACTIVATIONS[s.activation][1]),
+    hadamard: ([a, b]) => a.map((v, i) => v * b[i]),
+    step: ([W, lr, g]) => W.map((v, i) => (Array.isArray(v) ? v.map((u, j) => u - lr * g[i][j]) : v - lr * g[i])),
+  };
 
   /** Python's format(lr, "g"), near enough for a message. */
   const g6 = (v) => String(Number(v.toPrecision(6)));
 
-  /** Every quantity of `python -m mlp explain`, keyed "section.name", f'(z1) as backward.f_prime_z1. Throws, naming
-   *  the first quantity in the order of the pass that overflowed, as explain does. */
-  function explain(spec) {
-    const { x, y, activation: act, loss, lr } = spec;
-    const p = { W1: spec.W1, W1_0: spec.W1_0, W2: spec.W2, W2_0: spec.W2_0 };
-    const N1 = p.W1_0.length, K = y.length;
-    const fwd = forward(p, x, act);
-    const { z1, H, z2, y_hat: yHat } = fwd;
-    const [gradYHat, delta2] = outputGradients(y, z2, yHat, loss);
-    const gradW2 = H.map((h) => delta2.map((d) => h * d));
-    const gradH = new Array(N1);
-    for (let j = 0; j < N1; j++) {
-      let s = 0;
-      for (let k = 0; k < K; k++) s += p.W2[j][k] * delta2[k];
-      gradH[j] = s;
-    }
-    const fPrime = z1.map(ACTIVATIONS[act][1]);
-    const delta1 = gradH.map((g, j) => g * fPrime[j]);
-    const gradW1 = x.map((v) => delta1.map((d) => v * d));
-    const g = { grad_W1: gradW1, grad_W1_0: delta1, grad_W2: gradW2, grad_W2_0: delta2 };
-    const both = step(p, g, lr, [1, 2]);
-    const second = step(p, g, lr, [2]);
-    const a = forward(both, x, act);
-    const b = forward(second, x, act);
-    const out = {
-      "forward.z1": z1, "forward.H": H, "forward.z2": z2, "forward.y_hat": yHat,
-      "forward.loss": lossValue(y, z2, yHat, loss),
-      "backward.grad_y_hat": gradYHat, "backward.softmax_jacobian": softmaxJacobian(z2, yHat),
-      "backward.delta2": delta2, "backward.grad_W2": gradW2, "backward.grad_W2_0": delta2.slice(),
-      "backward.grad_H": gradH, "backward.f_prime_z1": fPrime, "backward.delta1": delta1,
-      "backward.grad_W1": gradW1, "backward.grad_W1_0": delta1.slice(),
-      "updated.W1": both.W1, "updated.W1_0": both.W1_0, "updated.W2": both.W2, "updated.W2_0": both.W2_0,
-      "after_both_layers.z1": a.z1, "after_both_layers.H": a.H, "after_both_layers.z2": a.z2,
-      "after_both_layers.y_hat": a.y_hat, "after_both_layers.loss": lossValue(y, a.z2, a.y_hat, loss),
-      "after_second_layer_only.z2": b.z2, "after_second_layer_only.y_hat": b.y_hat,
-      "after_second_layer_only.loss": lossValue(y, b.z2, b.y_hat, loss),
-    };
-    for (const [key, value] of Object.entries(out)) {
-      if (key === "backward.grad_y_hat") continue; // -y / y_hat is -inf where y_hat underflows; nothing reads it
+  /** Every quantity of `python -m mlp explain`, keyed "section.name", in the order of the table of the pass
+   *  (`table`: the page's config, from mlp.pass_table.config). Throws, naming the first quantity in the order of
+   *  the pass that overflowed, as explain does. */
+  function explain(spec, table) {
+    const known = { x: spec.x, y: spec.y, W1: spec.W1, W1_0: spec.W1_0, W2: spec.W2, W2_0: spec.W2_0, lr: spec.lr };
+    const out = {};
+    for (const q of table.pass) {
+      const value = VALUE[q.value.op](q.value.inputs.map((k) => known[k]), spec);
+      known[q.key] = out[q.key] = value;
+      if (q.value.op === "grad_y_hat") continue; // -y / y_hat is -inf where y_hat underflows; nothing reads it
       if (!flat(value).every(Number.isFinite)) {
-        const [section, name] = key.split(".");
-        const after = section === "forward" ? "" : ` after the gradient step with lr = ${g6(lr)} (try a smaller lr)`;
+        const [section, name] = q.key.split(".");
+        const after = section === "forward" || section === "backward" ? "" : ` after the gradient step with lr = ${g6(spec.lr)} (try a smaller lr)`;
         throw new Error(`${name} (${section}) overflowed to inf or nan${after}: the weights or inputs are too large`);
       }
     }
@@ -206,6 +165,242 @@
 
   function flat(v) {
     return Array.isArray(v) ? v.flat() : [v];
+  }
+
+  // ---- grading with follow-through: mlp/intervals.py and mlp/compare.py, operation for operation -------------
+  // An interval is {lo, hi, shape}: two flat arrays of the quantity's entries (a matrix row by row). See
+  // mlp/compare.py for what each verdict means; tests/your_numbers_cases.json holds the two implementations equal.
+  const VERDICTS = ["agrees", "rounding", "follows", "wrong", "missing"];
+  const SLACK = 1e-12;
+
+  const clean = (v, inf) => (Number.isNaN(v) ? inf : v);
+  const iv = (lo, hi, shape) => ({ lo: lo.map((v) => clean(v, -Infinity)), hi: hi.map((v) => clean(v, Infinity)), shape });
+  const exactIv = (v) => { const f = flat(v); return { lo: f.slice(), hi: f.slice(), shape: shapeOf(v) }; };
+  const times = (u, v) => (u === 0 || v === 0 ? 0 : u * v);
+
+  /** a op b entry by entry, a scalar interval (one entry) standing for every entry of the other, as numpy broadcasts. */
+  function pairwise(a, b, f) {
+    const n = Math.max(a.lo.length, b.lo.length);
+    const shape = a.shape.length >= b.shape.length ? a.shape : b.shape;
+    const lo = new Array(n), hi = new Array(n);
+    for (let i = 0; i < n; i++) [lo[i], hi[i]] = f(a.lo.length === 1 ? 0 : i, b.lo.length === 1 ? 0 : i);
+    return iv(lo, hi, shape);
+  }
+  const add = (a, b) => pairwise(a, b, (i, j) => [a.lo[i] + b.lo[j], a.hi[i] + b.hi[j]]);
+  const sub = (a, b) => pairwise(a, b, (i, j) => [a.lo[i] - b.hi[j], a.hi[i] - b.lo[j]]);
+  function mulAt(alo, ahi, blo, bhi) {
+    const p = [times(alo, blo), times(alo, bhi), times(ahi, blo), times(ahi, bhi)];
+    return [Math.min(...p), Math.max(...p)];
+  }
+  const mul = (a, b) => pairwise(a, b, (i, j) => mulAt(a.lo[i], a.hi[i], b.lo[j], b.hi[j]));
+  /** Sums of terms(i, k) over k in order, from 0, as mlp.intervals.total: for each i of n outputs. */
+  function sums(n, m, term, shape) {
+    const lo = new Array(n).fill(0), hi = new Array(n).fill(0);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < m; k++) {
+        const [l, h] = term(i, k);
+        lo[i] = clean(lo[i] + l, -Infinity);
+        hi[i] = clean(hi[i] + h, Infinity);
+      }
+    }
+    return iv(lo, hi, shape);
+  }
+  const total = (a) => sums(1, a.lo.length, (_, k) => [a.lo[k], a.hi[k]], []);
+  const increasing = (f, a) => iv(a.lo.map(f), a.hi.map(f), a.shape);
+  function square(a) {
+    const lo = a.lo.map((l, i) => { const h = a.hi[i]; return l <= 0 && h >= 0 ? 0 : Math.min(l * l, h * h); });
+    return iv(lo, a.lo.map((l, i) => Math.max(l * l, a.hi[i] * a.hi[i])), a.shape);
+  }
+  function sOneMinusS(a) {
+    const g = (s) => s * (1 - s);
+    const lo = a.lo.map((l, i) => Math.min(g(l), g(a.hi[i])));
+    const hi = a.lo.map((l, i) => (l <= 0.5 && a.hi[i] >= 0.5 ? 0.25 : Math.max(g(l), g(a.hi[i]))));
+    return iv(lo, hi, a.shape);
+  }
+  function oneMinusSquare(a) {
+    const sq = square(a);
+    return iv(sq.hi.map((v) => 1 - v), sq.lo.map((v) => 1 - v), a.shape);
+  }
+  const step01 = (z) => (z > 0 ? 1 : 0);
+  function logsumexp(z) {
+    const m = Math.max(...z);
+    if (!Number.isFinite(m)) return m;
+    let s = 0;
+    for (const v of z) s += Math.exp(v - m);
+    return m + Math.log(s);
+  }
+
+  /** The operations of mlp.pass_table over intervals ([inputs], activation) -> interval: mlp/intervals.py. */
+  const OPS = {
+    affine: ([W, v, b]) => {
+      const m = b.lo.length, n = v.lo.length;
+      return add(sums(m, n, (j, i) => mulAt(W.lo[i * m + j], W.hi[i * m + j], v.lo[i], v.hi[i]), b.shape), b);
+    },
+    activation: ([z], act) => increasing(ACTIVATIONS[act][0], z),
+    softmax: ([z]) => {
+      const K = z.lo.length, lo = new Array(K), hi = new Array(K);
+      for (let k = 0; k < K; k++) {
+        let a = 0, b = 0;
+        for (let j = 0; j < K; j++) {
+          if (j === k) continue;
+          a += Math.exp(z.hi[j] - z.lo[k]);
+          b += Math.exp(z.lo[j] - z.hi[k]);
+        }
+        lo[k] = 1 / (1 + a);
+        hi[k] = 1 / (1 + b);
+      }
+      return iv(lo, hi, z.shape);
+    },
+    squared_loss: ([y, yHat]) => { const t = total(square(sub(yHat, y))); return iv([0.5 * t.lo[0]], [0.5 * t.hi[0]], []); },
+    cross_entropy: ([y, yHat]) => {
+      const log = iv(yHat.lo.map((v) => (v > 0 ? Math.log(v) : -Infinity)), yHat.hi.map(Math.log), yHat.shape);
+      return total(mul(iv(y.hi.map((v) => -v), y.lo.map((v) => -v), y.shape), log));
+    },
+    cross_entropy_logits: ([y, z]) => sub(mul(total(y), iv([logsumexp(z.lo)], [logsumexp(z.hi)], [])), total(mul(y, z))),
+    squared_grad: ([y, yHat]) => sub(yHat, y),
+    cross_entropy_grad: ([y, yHat]) => {
+      const K = yHat.lo.length, lo = new Array(K), hi = new Array(K);
+      for (let k = 0; k < K; k++) {
+        const l = yHat.lo[k], h = yHat.hi[k];
+        if (y.lo[k] === 0 && y.hi[k] === 0) { lo[k] = hi[k] = 0; continue; }
+        if (l > 0 || h < 0) {
+          const a = -y.lo[k] / l, b = -y.lo[k] / h;
+          lo[k] = Math.min(a, b);
+          hi[k] = Math.max(a, b);
+        } else { lo[k] = -Infinity; hi[k] = Infinity; }
+      }
+      return iv(lo, hi, yHat.shape);
+    },
+    jacobian: ([yHat]) => {
+      const K = yHat.lo.length, lo = new Array(K * K), hi = new Array(K * K);
+      const diag = sOneMinusS(yHat);
+      for (let k = 0; k < K; k++) {
+        for (let i = 0; i < K; i++) {
+          if (k === i) { lo[k * K + i] = diag.lo[k]; hi[k * K + i] = diag.hi[k]; continue; }
+          const [l, h] = mulAt(yHat.lo[k], yHat.hi[k], yHat.lo[i], yHat.hi[i]);
+          lo[k * K + i] = -h;
+          hi[k * K + i] = -l;
+        }
+      }
+      return iv(lo, hi, [K, K]);
+    },
+    jacobian_product: ([J, g]) => {
+      const K = g.lo.length;
+      return sums(K, K, (i, k) => mulAt(J.lo[k * K + i], J.hi[k * K + i], g.lo[k], g.hi[k]), g.shape);
+    },
+    softmax_backward: ([yHat, g]) => mul(yHat, sub(g, total(mul(yHat, g)))),
+    cross_entropy_delta2: ([y, yHat]) => sub(mul(yHat, total(y)), y),
+    outer: ([a, b]) => {
+      const n = a.lo.length, m = b.lo.length, lo = new Array(n * m), hi = new Array(n * m);
+      for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) [lo[i * m + j], hi[i * m + j]] = mulAt(a.lo[i], a.hi[i], b.lo[j], b.hi[j]);
+      return iv(lo, hi, [n, m]);
+    },
+    copy: ([a]) => a,
+    matvec: ([W, d]) => {
+      const m = d.lo.length, n = W.lo.length / m;
+      return sums(n, m, (j, k) => mulAt(W.lo[j * m + k], W.hi[j * m + k], d.lo[k], d.hi[k]), [n]);
+    },
+    hadamard: ([a, b]) => mul(a, b),
+    f_prime: ([z], act) => {
+      if (act === "sigmoid") return sOneMinusS(increasing(sigmoid, z));
+      if (act === "tanh") return oneMinusSquare(increasing(Math.tanh, z));
+      if (act === "relu") return iv(z.lo.map(step01), z.hi.map(step01), z.shape);
+      return iv(z.lo.map(() => 1), z.hi.map(() => 1), z.shape);
+    },
+    f_prime_of_H: ([H], act) => (act === "sigmoid" ? sOneMinusS(H) : oneMinusSquare(H)),
+    step: ([W, lr, g]) => sub(W, mul(lr, g)),
+  };
+
+  /** Where the reader's number (itself rounded) could be the interval's: within `radius`, and a slack for the
+   *  bounds' own rounding (mlp.compare._fits). */
+  function fits(m, a, radius) {
+    return m.map((v, i) => {
+      const lo = a.lo[i], hi = a.hi[i];
+      const scale = Math.max(1, Math.abs(v), Number.isFinite(lo) ? Math.abs(lo) : 0, Number.isFinite(hi) ? Math.abs(hi) : 0);
+      const tol = radius + SLACK * scale;
+      return v >= lo - tol && v <= hi + tol;
+    });
+  }
+
+  /** Where the reader's number is the page's rounded to the decimals: within half a unit (mlp.compare._agrees). */
+  function agrees(m, c, radius) {
+    return m.map((v, i) => Number.isFinite(c[i]) && Math.abs(v - c[i]) <= radius + SLACK * Math.max(1, Math.abs(c[i]), Math.abs(v)));
+  }
+
+  const transpose = (m, [r, c]) => { const t = new Array(r * c); for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) t[j * r + i] = m[i * c + j]; return t; };
+  const around = (f, radius, shape) => iv(f.map((v) => (Number.isFinite(v) ? v - radius : -Infinity)), f.map((v) => (Number.isFinite(v) ? v + radius : Infinity)), shape);
+  const hull = (parts) => iv(parts[0].lo.map((_, i) => Math.min(...parts.map((p) => p.lo[i]))), parts[0].hi.map((_, i) => Math.max(...parts.map((p) => p.hi[i]))), parts[0].shape);
+  const widened = (a, r) => iv(a.lo.map((v) => v - r), a.hi.map((v) => v + r), a.shape);
+
+  /** Verdicts for the reader's numbers, as mlp.compare.grade gives them. `mine`: {"section.name": {values, shape}}
+   *  (flat values, the shape as typed); `values`: explain(spec, table). Returns {verdicts, firstWrong, details}. */
+  function grade(spec, table, values, mine, decimals = DECIMALS) {
+    const radius = 0.5 * 10 ** -decimals;
+    const known = {};
+    for (const k of ["x", "y", "W1", "W1_0", "W2", "W2_0", "lr"]) known[k] = exactIv(spec[k]);
+    const bad = new Set();
+    const verdicts = {}, details = {};
+    let firstWrong = null;
+    for (const q of table.pass) {
+      if (!(q.key in values)) continue;
+      const c = flat(values[q.key]), cShape = shapeOf(values[q.key]);
+      const routes = q.routes.filter((r) => r.activations.includes(spec.activation) && r.losses.includes(spec.loss));
+      const results = routes.map((r) => [r, OPS[r.op](r.inputs.map((k) => known[k]), spec.activation)]);
+      const given = mine[q.key];
+      if (!given) {
+        verdicts[q.key] = "missing";
+        known[q.key] = hull([around(c, radius, cShape), ...results.map(([, a]) => widened(a, radius))]);
+        if (routes.some((r) => r.inputs.some((k) => bad.has(k)))) bad.add(q.key);
+        continue;
+      }
+      let m = given.values, transposed = "";
+      const same = given.shape.length === cShape.length && given.shape.every((n, i) => n === cShape[i]);
+      if (!same) {
+        if (given.shape.length === 2 && cShape.length === 2 && given.shape[0] === cShape[1] && given.shape[1] === cShape[0]) {
+          m = transpose(m, given.shape);
+          transposed = "shape";
+        } else throw new Error(`${q.key} has shape ${shapeText(given.shape)}; the page's has shape ${shapeText(cShape)}`);
+      }
+      const fitting = results.filter(([, a]) => fits(m, a, radius).every(Boolean));
+      const at = agrees(m, c, radius).indexOf(false);
+      const clean = fitting.filter(([r]) => !r.inputs.some((k) => bad.has(k)));
+      let verdict;
+      const detail = { entry: at < 0 ? null : at, mine: at < 0 ? null : m[at], computed: at < 0 ? null : c[at] };
+      if (transposed || (!fitting.length && at >= 0)) {
+        verdict = "wrong";
+        const [r, a] = results[0];
+        const fit = fits(m, a, radius);
+        let where = fit.indexOf(false);
+        if (where < 0) where = at < 0 ? 0 : at;
+        const mid = Number.isFinite(a.lo[where]) && Number.isFinite(a.hi[where]) ? (a.lo[where] + a.hi[where]) / 2 : null;
+        if (!transposed && cShape.length === 2 && cShape[0] === cShape[1]) {
+          const t = transpose(m, cShape);
+          if (agrees(t, c, radius).every(Boolean) || results.some(([, b]) => fits(t, b, radius).every(Boolean))) transposed = "values";
+        }
+        Object.assign(detail, { entry: where, mine: m[where], computed: c[where], expected: mid, route: r, right: transposed === "shape" && (at < 0 || fitting.length > 0) });
+        bad.add(q.key);
+        if (firstWrong === null) firstWrong = q.key;
+      } else if (at < 0) verdict = "agrees";
+      else if (clean.length) {
+        verdict = "rounding";
+        const [r, a] = clean[0];
+        let tol = 0;
+        for (let i = 0; i < a.lo.length; i++) { const h = (a.hi[i] - a.lo[i]) / 2 + radius; if (Number.isFinite(h)) tol = Math.max(tol, h); }
+        Object.assign(detail, { route: r, tolerance: tol });
+      } else {
+        verdict = "follows";
+        const [r] = fitting[0];
+        Object.assign(detail, { route: r, because: r.inputs.filter((k) => bad.has(k)) });
+        bad.add(q.key);
+      }
+      detail.transposed = transposed;
+      detail.shape = cShape;
+      verdicts[q.key] = verdict;
+      details[q.key] = detail;
+      known[q.key] = around(m, radius, cShape);
+      if (transposed === "values") known[q.key] = hull([known[q.key], around(transpose(m, cShape), radius, cShape)]);
+    }
+    return { verdicts, firstWrong, details };
   }
 
   // ---- numbers for people: mlp.fmt, digit for digit ---------------------------------------------------------
@@ -266,7 +461,7 @@
   }
 
   /** The number as shown, read back: what "agrees to the 4 decimals shown" compares. */
-  const shown = (v) => (Number.isFinite(v) ? Number(fmt(v)) : v);
+  const shown = (v, decimals = DECIMALS) => (Number.isFinite(v) ? Number(fmt(v, decimals)) : v);
 
   // ---- reading what the reader typed --------------------------------------------------------------------------
   const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -829,9 +1024,14 @@
     const root = document.getElementById("yn-app");
     if (root) start(root);
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  if (typeof document !== "undefined") {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+    else init();
+  }
 
-  // For the tests and the benchmark: the same functions the page uses.
-  window.yourNumbers = { explain, fmt, shown, parseNumber, checkSpec };
+  // For the tests (in the page, and under Node: tests/js/your_numbers.test.mjs) and the benchmark: the same
+  // functions the page uses.
+  const api = { explain, grade, fmt, shown, parseNumber, checkSpec, OPS, VERDICTS };
+  if (typeof window !== "undefined") window.yourNumbers = api;
+  if (typeof module !== "undefined" && module.exports) module.exports = api;
 })();

@@ -29,9 +29,12 @@ def sigmoid(z):
 
 
 def sigmoid_prime(z):
-    """Derivative of the sigmoid at the pre-activation z: s(z) (1 - s(z))."""
-    s = sigmoid(z)
-    return s * (1.0 - s)
+    """Derivative of the sigmoid at the pre-activation z: s(z) (1 - s(z)), computed as e / (1 + e)^2 with
+    e = exp(-|z|) (the derivative is even), which stays exact where s(z) rounds to 1 and 1 - s(z) would lose
+    every digit: sigmoid_prime(40) is 4.25e-18, not 0."""
+    z = np.asarray(z)
+    e = np.exp(-np.abs(z))
+    return e / ((1.0 + e) * (1.0 + e))
 
 
 def relu(z):
@@ -56,9 +59,11 @@ def tanh(z):
 
 
 def tanh_prime(z):
-    """Derivative of tanh at the pre-activation z: 1 - tanh(z)^2."""
-    t = np.tanh(z)
-    return 1.0 - t * t
+    """Derivative of tanh at the pre-activation z: 1 - tanh(z)^2 = 4 e / (1 + e)^2 with e = exp(-2|z|), which
+    stays exact where tanh(z) rounds to +-1 and 1 - tanh(z)^2 would cancel."""
+    z = np.asarray(z)
+    e = np.exp(-2.0 * np.abs(z))
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
 
 
 def identity(z):

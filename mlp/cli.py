@@ -13,7 +13,8 @@ import sys
 
 from mlp import compare
 from mlp.errors import InputError
-from mlp.explain import SOURCE_EQS, explain, format_report, targets_sum_to_one, to_jsonable
+from mlp.explain import explain, format_report, targets_sum_to_one, to_jsonable
+from mlp.pass_table import SOURCE_EQS
 from mlp.spec import load_spec, problem2
 
 EXIT_BAD_INPUT = 2

@@ -1,10 +1,26 @@
-"""Check a reader's own numbers against the ones mlp computes, quantity by quantity.
+"""Grade a reader's own numbers for one step, the way a good grader does: with follow-through.
 
-A value *agrees* when it is the same number once both are rounded to the 4 decimals the book shows
-(``fmt``: exact zeros as 0, never -0). The first quantity that does not agree, in the order of the
-pass, is where a hand computation went wrong; ``STEPS`` says how each quantity is computed from the
-ones before it. ``python -m mlp explain SPEC --compare MINE.json`` and the book's page "Check your
-numbers" use this same rule and this same table.
+Each quantity the reader gives (keyed as ``explain --json``) gets one verdict, in the order of the
+pass (:data:`mlp.pass_table.PASS`):
+
+- ``agrees``: mlp's number rounded to the book's 4 decimals (within half a unit of the 4th decimal of it);
+- ``rounding``: not the same, but what a route of the table gives from the reader's own earlier
+  numbers, which all agree or are rounding themselves, within the rounding those numbers carry;
+- ``follows``: not the same, because an earlier number of the reader's is wrong (or follows from one),
+  and what a route gives from the reader's numbers: right, given them;
+- ``wrong``: what no route gives from the reader's own earlier numbers: the mistake is in this step;
+- ``missing``: not given.
+
+"Within the rounding" is propagated, not a fixed tolerance: each number the reader gives is taken
+as anything within half a unit of its 4th decimal, and the route is applied to those intervals
+(:mod:`mlp.intervals`); the reader's number, itself rounded, must lie within half a unit of the
+result. An earlier quantity the reader did not give is taken as anything mlp's value, or a route from the
+reader's numbers, gives, rounded the same way (and as wrong, if such a route starts from a wrong number). The
+first ``wrong`` is the mistake. A matrix typed with the transposed shape, or (square) holding the
+transpose of what the step gives, is ``wrong``, and said to be transposed.
+
+``python -m mlp explain SPEC --compare MINE`` prints these verdicts, and the book's page "Check your
+numbers" gives the same ones (tests/your_numbers_cases.json holds the two equal).
 """
 
 from __future__ import annotations
@@ -14,92 +30,40 @@ from typing import NamedTuple
 
 import numpy as np
 
+from mlp import intervals
 from mlp.errors import InputError
 from mlp.explain import explain, fmt
+from mlp.pass_table import ORDER, PASS, Route
 from mlp.spec import Spec, _refuse_booleans, load_json
 from mlp.validate import as_float_array, check_finite
 
 DECIMALS = 4
+RADIUS = 0.5 * 10.0**-DECIMALS  # a number given to 4 decimals is within this of what it stands for
+SLACK = 1e-12  # relative: the floating-point rounding of the bounds themselves
+VERDICTS = ("agrees", "rounding", "follows", "wrong", "missing")
 
 
-class Step(NamedTuple):
-    """One quantity of the pass: its key ("section.name", as in ``explain --json``), how it is
-    computed, and from what (keys of earlier quantities, or the given x, y, W1, W1_0, W2, W2_0, lr)."""
-
+class Verdict(NamedTuple):
     key: str
-    formula: str
-    inputs: tuple[str, ...]
-
-
-def _step(key: str, formula: str, *inputs: str) -> Step:
-    return Step(key, formula, inputs)
-
-
-# In the order of the pass. A formula may name {f} (the activation) or depend on the loss (a dict).
-STEPS: tuple[Step, ...] = (
-    _step("forward.z1", "z1 = W1^T x + W1_0", "W1", "x", "W1_0"),
-    _step("forward.H", "H = {f}(z1)", "forward.z1"),
-    _step("forward.z2", "z2 = W2^T H + W2_0", "W2", "forward.H", "W2_0"),
-    _step("forward.y_hat", "y_hat = softmax(z2)", "forward.z2"),
-    _step("forward.loss", "loss = {loss}", "y", "forward.z2"),
-    _step("backward.grad_y_hat", "grad_y_hat = {grad_y_hat}", "y", "forward.y_hat"),
-    _step("backward.softmax_jacobian", "J = diag(y_hat) - y_hat y_hat^T", "forward.y_hat"),
-    _step("backward.delta2", "delta2 = {delta2}", "backward.softmax_jacobian", "backward.grad_y_hat"),
-    _step("backward.grad_W2", "grad_W2 = H delta2^T", "forward.H", "backward.delta2"),
-    _step("backward.grad_W2_0", "grad_W2_0 = delta2", "backward.delta2"),
-    _step("backward.grad_H", "grad_H = W2 delta2", "W2", "backward.delta2"),
-    _step("backward.f_prime_z1", "f'(z1) = {f_prime}", "forward.z1"),
-    _step("backward.delta1", "delta1 = grad_H * f'(z1)", "backward.grad_H", "backward.f_prime_z1"),
-    _step("backward.grad_W1", "grad_W1 = x delta1^T", "x", "backward.delta1"),
-    _step("backward.grad_W1_0", "grad_W1_0 = delta1", "backward.delta1"),
-    _step("updated.W1", "W1 - lr grad_W1", "W1", "lr", "backward.grad_W1"),
-    _step("updated.W1_0", "W1_0 - lr grad_W1_0", "W1_0", "lr", "backward.grad_W1_0"),
-    _step("updated.W2", "W2 - lr grad_W2", "W2", "lr", "backward.grad_W2"),
-    _step("updated.W2_0", "W2_0 - lr grad_W2_0", "W2_0", "lr", "backward.grad_W2_0"),
-    _step("after_both_layers.z1", "z1 = W1^T x + W1_0, updated", "updated.W1", "x", "updated.W1_0"),
-    _step("after_both_layers.H", "H = {f}(z1)", "after_both_layers.z1"),
-    _step("after_both_layers.z2", "z2 = W2^T H + W2_0, updated", "updated.W2", "after_both_layers.H", "updated.W2_0"),
-    _step("after_both_layers.y_hat", "y_hat = softmax(z2)", "after_both_layers.z2"),
-    _step("after_both_layers.loss", "loss = {loss}", "y", "after_both_layers.z2"),
-    _step("after_second_layer_only.z2", "z2 = W2^T H + W2_0, H of before", "updated.W2", "forward.H", "updated.W2_0"),
-    _step("after_second_layer_only.y_hat", "y_hat = softmax(z2)", "after_second_layer_only.z2"),
-    _step("after_second_layer_only.loss", "loss = {loss}", "y", "after_second_layer_only.z2"),
-)  # fmt: skip
-
-ORDER = {s.key: i for i, s in enumerate(STEPS)}
-
-WORDS = {
-    "squared": {
-        "loss": "1/2 ||y - y_hat||^2",
-        "grad_y_hat": "y_hat - y",
-        "delta2": "J^T grad_y_hat = y_hat * (grad_y_hat - y_hat . grad_y_hat)",
-    },
-    "cross_entropy": {
-        "loss": "sum_k y[k] (logsumexp(z2) - z2[k])",
-        "grad_y_hat": "-y / y_hat",
-        "delta2": "J^T grad_y_hat = y_hat * sum(y) - y",
-    },
-}
-F_PRIME = {
-    "sigmoid": "sigmoid(z1) * (1 - sigmoid(z1))",
-    "relu": "1 where z1 > 0, else 0",
-    "tanh": "1 - tanh(z1)^2",
-    "identity": "1",
-}
-
-
-def formula(step: Step, activation: str, loss: str) -> str:
-    """The step's formula in plain text, for this activation and loss."""
-    return step.formula.format(f=activation, f_prime=F_PRIME[activation], **WORDS[loss])
+    verdict: str  # one of VERDICTS
+    entry: tuple[int, ...] | None = None  # the first entry that does not agree (wrong: that no route gives), from 1
+    mine: float | None = None  # the reader's number there
+    computed: float | None = None  # mlp's
+    expected: float | None = None  # wrong: what the route gives there from the reader's numbers (its middle)
+    route: Route | None = None  # the route that gives the reader's number; wrong: the first route of the step
+    transposed: str = ""  # "shape": typed with the transposed shape; "values": holds the transpose (square)
+    because: tuple[str, ...] = ()  # follows: the reader's earlier quantities that are wrong or follow
+    tolerance: float = 0.0  # rounding: the largest distance from the route's value accepted (half its width + RADIUS)
+    right: bool = False  # wrong, transposed shape: its numbers, transposed back, agree or fit a route
 
 
 def quantities(spec: Spec) -> dict[str, np.ndarray]:
-    """Every quantity of ``explain(spec)`` as {"section.name": array}, with f'(z1) as backward.f_prime_z1."""
-    result = explain(spec)
-    flat = {
-        f"{section}.{name}": np.asarray(v, dtype=np.float64) for section, d in result.items() for name, v in d.items()
+    """Every quantity of ``explain(spec)`` as {"section.name": array}."""
+    return {
+        f"{section}.{name}": np.asarray(v, dtype=np.float64)
+        for section, d in explain(spec).items()
+        for name, v in d.items()
     }
-    return flat
 
 
 def shown(a) -> np.ndarray:
@@ -108,16 +72,124 @@ def shown(a) -> np.ndarray:
     return np.array([float(fmt(v, DECIMALS)) for v in a.ravel()]).reshape(a.shape)
 
 
-class Verdict(NamedTuple):
-    key: str
-    agrees: bool
-    entry: tuple[int, ...] | None  # the first entry that does not agree, counted from 1 as in the math
-    mine: float | None
-    computed: float | None
+def _fits(mine: np.ndarray, interval: intervals.Interval) -> np.ndarray:
+    """Where the reader's number, itself rounded, could be the route's value: within RADIUS of the interval."""
+    lo, hi = interval
+    finite = [np.where(np.isfinite(b), np.abs(b), 0.0) for b in (lo, hi)]
+    tol = RADIUS + SLACK * np.maximum.reduce([np.ones_like(mine), np.abs(mine), *finite])
+    with np.errstate(invalid="ignore"):
+        return (mine >= lo - tol) & (mine <= hi + tol)
 
 
-def _mine_arrays(mine) -> dict[str, np.ndarray]:
-    """{"section": {"name": value}} (the layout of ``explain --json``) as {"section.name": array}."""
+def _agrees(mine: np.ndarray, computed: np.ndarray) -> np.ndarray:
+    """Where the reader's number is mlp's rounded to 4 decimals: within half a unit of the 4th decimal (either
+    neighbour of a tie), with the slack that keeps a last-bit difference in mlp's value from deciding it."""
+    finite = np.isfinite(computed)
+    c = np.where(finite, computed, 0.0)
+    close = np.abs(mine - c) <= RADIUS + SLACK * np.maximum.reduce([np.ones_like(c), np.abs(c), np.abs(mine)])
+    return finite & close
+
+
+def _entry(mask: np.ndarray) -> tuple[int, ...] | None:
+    """The first index (row-major) where mask is False, counted from 1; None if there is none."""
+    bad = np.argwhere(~mask)
+    return None if len(bad) == 0 else tuple(int(i) + 1 for i in bad[0])
+
+
+def grade(mine: dict[str, np.ndarray], spec: Spec) -> list[Verdict]:
+    """A verdict for every quantity mlp computes for this network, in the order of the pass.
+
+    ``mine`` is {"section.name": array} (see :func:`mine_arrays`); an array may have the transposed shape.
+    """
+    computed = quantities(spec)
+    for key in mine:
+        if key not in computed:  # softmax_jacobian, K x K, is computed only for small K
+            raise InputError(f"your numbers: mlp does not compute {key} for this network (K = {len(spec.y)})")
+    p = spec.params
+    given = {"x": spec.x, "y": spec.y, "W1": p.W1, "W1_0": p.W1_0, "W2": p.W2, "W2_0": p.W2_0, "lr": spec.lr}
+    known = {k: intervals.exact(v) for k, v in given.items()}
+    bad: set[str] = set()  # the reader's quantities that are wrong or follow from one that is
+    verdicts = []
+    for q in PASS:
+        if q.key not in computed:
+            continue
+        c = computed[q.key]
+        routes = q.routes_for(spec.activation, spec.loss)
+        results = [(r, intervals.OPS[r.op](*(known[k] for k in r.inputs), spec.activation)) for r in routes]
+        if q.key not in mine:
+            verdicts.append(Verdict(q.key, "missing"))
+            # What the reader may have used without writing it down: mlp's value, or what a route gives from
+            # the reader's numbers, rounded. It carries a mistake on, if a route it may come from has one.
+            known[q.key] = _hull([_rounded(c), *(_widened(iv) for _, iv in results)])
+            if any(bad.intersection(r.inputs) for r in routes):
+                bad.add(q.key)
+            continue
+        m, transposed = mine[q.key], ""
+        if m.shape != c.shape:
+            if m.ndim == 2 and m.T.shape == c.shape:
+                m, transposed = m.T, "shape"
+            else:
+                raise InputError(f"your numbers: {q.key} has shape {m.shape}; mlp's {q.key} has shape {c.shape}")
+        fitting = [(r, iv) for r, iv in results if _fits(m, iv).all()]
+        agree = _agrees(m, c)
+        entry = _entry(agree)
+        at = None if entry is None else tuple(i - 1 for i in entry)
+        common = {"entry": entry, "mine": None if at is None else float(m[at]),
+                  "computed": None if at is None else float(c[at]), "transposed": transposed}  # fmt: skip
+        clean = [(r, iv) for r, iv in fitting if not bad.intersection(r.inputs)]
+        if transposed or (not fitting and entry is not None):
+            r, iv = results[0]
+            fit = _fits(m, iv)
+            where = _entry(fit) or entry or (1,) * m.ndim
+            at = tuple(i - 1 for i in where)
+            middle = float((iv[0][at] + iv[1][at]) / 2) if np.isfinite(iv[0][at]) and np.isfinite(iv[1][at]) else None
+            if not transposed and m.ndim == 2 and m.shape[0] == m.shape[1]:
+                if _agrees(m.T, c).all() or any(_fits(m.T, iv).all() for _, iv in results):
+                    transposed = "values"
+            right = transposed == "shape" and (entry is None or bool(fitting))
+            verdicts.append(
+                Verdict(q.key, "wrong", where, float(m[at]), float(c[at]), middle, r, transposed, right=right)
+            )
+            bad.add(q.key)
+        elif entry is None:
+            verdicts.append(Verdict(q.key, "agrees"))
+        elif clean:
+            r, iv = clean[0]
+            half = (iv[1] - iv[0]) / 2 + RADIUS
+            tol = float(np.max(np.where(np.isfinite(half), half, 0.0)))
+            verdicts.append(Verdict(q.key, "rounding", route=r, tolerance=tol, **common))
+        else:
+            r, _ = fitting[0]
+            because = tuple(k for k in r.inputs if k in bad)
+            verdicts.append(Verdict(q.key, "follows", route=r, because=because, **common))
+            bad.add(q.key)
+        known[q.key] = _rounded(m)
+        if transposed == "values":  # the steps after it may have taken it either way round
+            known[q.key] = _hull([known[q.key], _rounded(m.T)])
+    return verdicts
+
+
+def _hull(parts: list[intervals.Interval]) -> intervals.Interval:
+    return np.minimum.reduce([lo for lo, _ in parts]), np.maximum.reduce([hi for _, hi in parts])
+
+
+def _widened(iv: intervals.Interval) -> intervals.Interval:
+    return iv[0] - RADIUS, iv[1] + RADIUS
+
+
+def _rounded(v: np.ndarray) -> intervals.Interval:
+    """What a number given to 4 decimals may stand for: within RADIUS; an infinite one, anything."""
+    lo, hi = intervals.around(v, RADIUS)
+    finite = np.isfinite(v)
+    return np.where(finite, lo, -np.inf), np.where(finite, hi, np.inf)
+
+
+def first_wrong(verdicts: list[Verdict]) -> Verdict | None:
+    return next((v for v in verdicts if v.verdict == "wrong"), None)
+
+
+def mine_arrays(mine) -> dict[str, np.ndarray]:
+    """{"section": {"name": value}} (the layout of ``explain --json``, any subset) as {"section.name": array}."""
     if not isinstance(mine, dict) or not mine:
         raise InputError('your numbers must be a JSON object such as {"forward": {"z1": [4, 0]}}')
     out = {}
@@ -137,57 +209,65 @@ def _mine_arrays(mine) -> dict[str, np.ndarray]:
     return out
 
 
-def compare(mine, spec: Spec) -> list[Verdict]:
-    """A verdict for each quantity in ``mine`` (decoded JSON, keyed as explain --json), in the order of the pass."""
-    computed = quantities(spec)
-    verdicts = []
-    for key, a in sorted(_mine_arrays(mine).items(), key=lambda kv: ORDER[kv[0]]):
-        if key not in computed:  # softmax_jacobian, K x K, is computed only for small K
-            raise InputError(f"your numbers: mlp does not compute {key} for this network (K = {len(spec.y)})")
-        c = computed[key]
-        if a.shape != c.shape:
-            raise InputError(f"your numbers: {key} has shape {a.shape}; mlp's {key} has shape {c.shape}")
-        differs = np.argwhere(shown(a) != shown(c))
-        if len(differs) == 0:
-            verdicts.append(Verdict(key, True, None, None, None))
-        else:
-            idx = tuple(int(i) for i in differs[0])
-            verdicts.append(Verdict(key, False, tuple(i + 1 for i in idx), float(a[idx]), float(c[idx])))
-    return verdicts
-
-
-def first_disagreement(verdicts: list[Verdict]) -> Verdict | None:
-    return next((v for v in verdicts if not v.agrees), None)
+def note(v: Verdict, activation: str = "f") -> str:
+    """What the verdict means for this quantity, in a sentence or two."""
+    plain = "" if v.route is None else v.route.plain.replace("{f}", activation)
+    where = f" at entry {list(v.entry)}" if v.entry and len(v.entry) else ""
+    if v.verdict == "agrees":
+        return f"agrees to the {DECIMALS} decimals shown"
+    if v.verdict == "missing":
+        return "not given"
+    if v.verdict == "wrong":
+        if v.transposed == "shape":
+            return "wrong: typed with the transposed shape" + (
+                " (its numbers are right: write it in the step's shape)" if v.right else ""
+            )
+        text = f"wrong{where}: yours {fmt(v.mine)}"
+        if v.expected is not None:
+            text += f"; from your numbers, {plain} gives {fmt(v.expected)}"
+        text += f" (mlp's {fmt(v.computed)})"
+        if v.transposed == "values":
+            text += "; yours is the transpose of what the step gives"
+        return text
+    if v.verdict == "rounding":
+        return (
+            f"rounding{where}: yours {fmt(v.mine)}, mlp's {fmt(v.computed)}; it is what {plain} gives from "
+            f"your numbers, within their rounding (up to {v.tolerance:.1g}): carry more digits to agree"
+        )
+    return f"follows{where} from your {', '.join(v.because)}: {plain} gives it from your numbers"
 
 
 def format_comparison(verdicts: list[Verdict], spec: Spec) -> str:
-    """One line per quantity compared, then the first that disagrees and how it is computed."""
-    steps = {s.key: s for s in STEPS}
-    width = max(len(v.key) for v in verdicts)
-    lines = []
-    for v in verdicts:
-        if v.agrees:
-            lines.append(f"{v.key:<{width}}  agrees")
-        else:
-            where = f" at entry {list(v.entry)}" if v.entry else ""
-            lines.append(f"{v.key:<{width}}  differs{where}: yours {fmt(v.mine)}, mlp's {fmt(v.computed)}")
-    first = first_disagreement(verdicts)
+    """One line per quantity given, a count of the verdicts, then the mistake: the first wrong step."""
+    from mlp.pass_table import QUANTITIES
+
+    given = [v for v in verdicts if v.verdict != "missing"]
+    width = max(len(v.key) for v in given)
+    label = max(len(QUANTITIES[v.key].label) for v in given)
+    lines = [f"{v.key:<{width}}  {QUANTITIES[v.key].label:<{label}}  {note(v, spec.activation)}" for v in given]
+    counts = {name: sum(v.verdict == name for v in verdicts) for name in VERDICTS}
+    lines.append("Verdicts: " + ", ".join(f"{n} {name}" for name, n in counts.items() if n) + ".")
+    first = first_wrong(verdicts)
     if first is None:
-        lines.append(f"All {len(verdicts)} agree to the {DECIMALS} decimals shown.")
+        lines.append(f"No step is wrong: each number agrees to the {DECIMALS} decimals shown, or follows from yours.")
     else:
-        step = steps[first.key]
-        lines.append(
-            f"First disagreement in the order of the pass: {first.key}, computed as "
-            f"{formula(step, spec.activation, spec.loss)} from {', '.join(step.inputs)}."
+        q = QUANTITIES[first.key]
+        routes = "; or ".join(
+            f"{r.plain.replace('{f}', spec.activation)} from {', '.join(r.inputs)}"
+            for r in q.routes_for(spec.activation, spec.loss)
         )
+        lines.append(f"The mistake, the first wrong step in the order of the pass: {first.key}, computed as {routes}.")
     return "\n".join(lines)
 
 
-def verdicts_jsonable(verdicts: list[Verdict]) -> dict:
-    first = first_disagreement(verdicts)
+def verdicts_jsonable(verdicts: list[Verdict], activation: str = "f") -> dict:
+    first = first_wrong(verdicts)
     return {
-        "agrees": {v.key: v.agrees for v in verdicts},
-        "first_disagreement": None if first is None else first.key,
+        "verdicts": {v.key: v.verdict for v in verdicts},
+        "first_wrong": None if first is None else first.key,
+        "transposed": {v.key: v.transposed for v in verdicts if v.transposed},
+        "notes": {v.key: note(v, activation) for v in verdicts if v.verdict != "missing"},
+        "decimals": DECIMALS,
     }
 
 
@@ -198,8 +278,12 @@ def load_mine(text: str):
 
 
 def report(spec: Spec, mine_text: str, as_json: bool = False) -> tuple[str, int]:
-    """What ``explain SPEC --compare MINE`` prints, and its exit code: 0 if all agree, 1 if one does not.
+    """What ``explain SPEC --compare MINE`` prints, and its exit code: 0 if no step is wrong, 1 if one is.
     Bad numbers raise InputError, which the CLI reports."""
-    verdicts = compare(load_mine(mine_text), spec)
-    text = json.dumps(verdicts_jsonable(verdicts), indent=2) if as_json else format_comparison(verdicts, spec)
-    return text, 0 if first_disagreement(verdicts) is None else 1
+    verdicts = grade(mine_arrays(load_mine(mine_text)), spec)
+    text = (
+        json.dumps(verdicts_jsonable(verdicts, spec.activation), indent=2)
+        if as_json
+        else format_comparison(verdicts, spec)
+    )
+    return text, 0 if first_wrong(verdicts) is None else 1

@@ -15,6 +15,7 @@ from mlp.activations import get_activation
 from mlp.core import PER_EXAMPLE
 from mlp.errors import InputError
 from mlp.losses import get_loss
+from mlp.pass_table import PASS, SECTIONS
 from mlp.softmax import softmax_complement, softmax_jacobian
 from mlp.spec import Spec
 from mlp.validate import all_finite
@@ -57,7 +58,7 @@ def explain(spec: Spec) -> dict:
         if p.W2.shape[1] <= JACOBIAN_MAX_K:
             complement = softmax_complement(fwd.z2, fwd.y_hat)
             backward["softmax_jacobian"] = softmax_jacobian(vector(fwd.y_hat), vector(complement))
-        order = [name for key, _, rows in _SECTIONS if key == "backward" for name, _ in rows]  # the report's order
+        order = [q.name for q in PASS if q.section == "backward"]  # the table's order
         result = {
             "forward": {**{k: vector(v) for k, v in fwd._asdict().items()}, "loss": lossf.value(y, fwd.z2)},
             "backward": {k: backward[k] for k in order if k in backward},
@@ -134,85 +135,6 @@ def format_array(a, decimals: int = 4, indent: int = 0) -> str:
     return "[" + ("\n" + pad).join(rows) + "]"
 
 
-# Equation numbers of the source document, shown beside Problem 2's quantities.
-SOURCE_EQS = {
-    ("forward", "H"): "eq 14",
-    ("forward", "y_hat"): "eq 16",
-    ("forward", "loss"): "eq 31",
-    ("backward", "grad_y_hat"): "eq 17",
-    ("backward", "grad_W2"): "eq 19",
-    ("backward", "grad_W2_0"): "eq 20",
-    ("backward", "grad_H"): "eq 21",
-    ("backward", "grad_W1"): "eq 22",
-    ("backward", "grad_W1_0"): "eq 23",
-    ("updated", "W2"): "eq 25",
-    ("updated", "W2_0"): "eq 26",
-    ("updated", "W1"): "eq 27",
-    ("updated", "W1_0"): "eq 28",
-    ("after_both_layers", "H"): "eq 29",
-    ("after_both_layers", "y_hat"): "eq 30",
-    ("after_both_layers", "loss"): "eq 32",
-    ("after_second_layer_only", "y_hat"): "eq 33",
-    ("after_second_layer_only", "loss"): "eq 34",
-}
-
-_SECTIONS = [
-    (
-        "forward",
-        "Forward pass",
-        [
-            ("z1", "z1 = W1^T x + W1_0"),
-            ("H", "H = {act}(z1)"),
-            ("z2", "z2 = W2^T H + W2_0"),
-            ("y_hat", "y_hat = softmax(z2)"),
-            ("loss", "loss = {lossdef}"),
-        ],
-    ),
-    (
-        "backward",
-        "Backward pass",
-        [
-            ("grad_y_hat", "grad y_hat = dl/dy_hat"),
-            ("softmax_jacobian", "J = diag(y_hat) - y_hat y_hat^T"),
-            ("delta2", "delta2 = J^T grad y_hat{fused}"),
-            ("grad_W2", "grad W2 = H delta2^T"),
-            ("grad_W2_0", "grad W2_0 = delta2"),
-            ("grad_H", "grad H = W2 delta2"),
-            ("f_prime_z1", "{act}'(z1)"),
-            ("delta1", "delta1 = grad H * {act}'(z1)"),
-            ("grad_W1", "grad W1 = x delta1^T"),
-            ("grad_W1_0", "grad W1_0 = delta1"),
-        ],
-    ),
-    (
-        "updated",
-        "Gradient step, W <- W - lr * grad W (lr = {lr})",
-        [
-            ("W1", "W1 new"),
-            ("W1_0", "W1_0 new"),
-            ("W2", "W2 new"),
-            ("W2_0", "W2_0 new"),
-        ],
-    ),
-    (
-        "after_both_layers",
-        "Case 1: both layers updated",
-        [
-            ("H", "H = {act}(W1new^T x + W1_0new)"),
-            ("y_hat", "y_hat = softmax(W2new^T H + W2_0new)"),
-            ("loss", "loss"),
-        ],
-    ),
-    (
-        "after_second_layer_only",
-        "Case 2: only the second layer updated (H unchanged)",
-        [
-            ("y_hat", "y_hat = softmax(W2new^T H + W2_0new)"),
-            ("loss", "loss"),
-        ],
-    ),
-]
-
 _LOSSDEF = {"squared": "1/2 ||y - y_hat||^2", "cross_entropy": "-sum_k y[k] log y_hat[k]"}
 
 
@@ -220,7 +142,7 @@ def format_report(spec: Spec, result: dict, title: str, eqs: dict | None = None)
     """The readable, step-by-step layout of explain()'s result."""
     eqs = eqs or {}
     p = spec.params
-    names = {"act": spec.activation, "lossdef": _LOSSDEF[spec.loss], "lr": f"{spec.lr:g}"}
+    names = {"f": spec.activation, "loss": _LOSSDEF[spec.loss], "lr": f"{spec.lr:g}"}
     lines = [title, "", "Given"]
     given = [("x", spec.x), ("y", spec.y), ("W1", p.W1), ("W1_0", p.W1_0), ("W2", p.W2), ("W2_0", p.W2_0)]
     for name, value in given:
@@ -228,14 +150,13 @@ def format_report(spec: Spec, result: dict, title: str, eqs: dict | None = None)
     names["fused"] = ""
     if spec.loss == "cross_entropy":  # the fused form is y_hat - y only for targets that sum to 1
         names["fused"] = " = " + ("y_hat - y" if targets_sum_to_one(spec.y) else "y_hat * sum(y) - y")
-    for key, heading, rows in _SECTIONS:
-        rows = [(name, label) for name, label in rows if name in result[key]]
+    for key, heading in SECTIONS.items():
+        rows = [(q.name, q.eq_plain.format(**names)) for q in PASS if q.section == key and q.name in result[key]]
         lines += ["", heading.format(**names)]
-        width = max(len(label.format(**names)) for _, label in rows)
+        width = max(len(label) for _, label in rows)
         if key == "backward" and "softmax_jacobian" not in result[key]:
             lines.append(f"  (J, K x K, is shown only for K <= {JACOBIAN_MAX_K}; here K = {len(spec.y)})")
         for name, label in rows:
-            label = label.format(**names)
             tag = f"   ({eqs[key, name]})" if (key, name) in eqs else ""
             value = format_array(result[key][name], indent=width + 5)
             if "\n" in value and tag:

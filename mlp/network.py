@@ -7,26 +7,28 @@ the shape it should have and the index of a NaN) and then calls the unchecked co
 Shape table (the one the book reuses, kept in :mod:`mlp.shapes`). N inputs, N1 hidden
 units, K classes, B examples in a batch; a single example drops the trailing B.
 
-    math                      code              shape    meaning
-    x                         x                 (N, B)   input, one example per column
-    y                         y                 (K, B)   target (one-hot for classification)
-    W1                        W1                (N, N1)  first-layer weights
-    W1_0                      W1_0              (N1,)    first-layer bias
-    z1 = W1^T x + W1_0        z1                (N1, B)  hidden pre-activation
-    H = f(z1)                 H                 (N1, B)  hidden activation
-    W2                        W2                (N1, K)  second-layer weights
-    W2_0                      W2_0              (K,)     second-layer bias
-    z2 = W2^T H + W2_0        z2                (K, B)   output pre-activation (logits)
-    y_hat = softmax(z2)       y_hat             (K, B)   predicted probabilities
-    grad y_hat                grad_y_hat        (K, B)   loss gradient
-    J                         softmax_jacobian  (K, K)   softmax Jacobian dy_hat/dz2 (one example)
-    delta2 = J^T grad y_hat   delta2            (K, B)   output error dl/dz2
-    grad W2 = H delta2^T      grad_W2           (N1, K)  gradient of W2
-    grad W2_0 = delta2        grad_W2_0         (K,)     gradient of W2_0: delta2 summed over the B columns
-    grad H = W2 delta2        grad_H            (N1, B)  gradient at the hidden layer
-    delta1 = grad H * f'(z1)  delta1            (N1, B)  hidden error dl/dz1
-    grad W1 = x delta1^T      grad_W1           (N, N1)  gradient of W1
-    grad W1_0 = delta1        grad_W1_0         (N1,)    gradient of W1_0: delta1 summed over the B columns
+    math                             code              shape    meaning
+    x                                x                 (N, B)   input, one example per column
+    y                                y                 (K, B)   target (one-hot for classification)
+    W1                               W1                (N, N1)  first-layer weights
+    W1_0                             W1_0              (N1,)    first-layer bias
+    W2                               W2                (N1, K)  second-layer weights
+    W2_0                             W2_0              (K,)     second-layer bias
+    z1 = W1^T x + W1_0               z1                (N1, B)  hidden pre-activation
+    H = f(z1)                        H                 (N1, B)  hidden activation
+    z2 = W2^T H + W2_0               z2                (K, B)   output pre-activation (logits)
+    y_hat = softmax(z2)              y_hat             (K, B)   predicted probabilities
+    loss = l(y, y_hat)               loss              ()       the loss: the mean over the B columns
+    grad_y_hat = dl/dy_hat           grad_y_hat        (K, B)   loss gradient dl/dy_hat
+    J = diag(y_hat) - y_hat y_hat^T  softmax_jacobian  (K, K)   softmax Jacobian dy_hat/dz2 (one example)
+    delta2 = J^T grad_y_hat          delta2            (K, B)   output error dl/dz2
+    grad_W2 = H delta2^T             grad_W2           (N1, K)  gradient of W2
+    grad_W2_0 = delta2               grad_W2_0         (K,)     gradient of W2_0: delta2 summed over the B columns
+    grad_H = W2 delta2               grad_H            (N1, B)  gradient at the hidden layer
+    f'(z1)                           f_prime_z1        (N1, B)  the activation's slope at z1
+    delta1 = grad_H * f'(z1)         delta1            (N1, B)  hidden error dl/dz1
+    grad_W1 = x delta1^T             grad_W1           (N, N1)  gradient of W1
+    grad_W1_0 = delta1               grad_W1_0         (N1,)    gradient of W1_0: delta1 summed over the B columns
 
 A gradient always has the shape of what it is taken with respect to. The loss of a batch
 is the *mean* over its examples (see :mod:`mlp.losses`), so parameter gradients are sums

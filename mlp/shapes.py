@@ -1,7 +1,8 @@
 """The one shape table: every symbol of the book, its name in code, and its shape.
 
 N inputs, N1 hidden units, K classes, B examples in a batch (a single example drops
-the trailing B). The book renders this table (``mlp_book.shapes.shape_table_markdown``) and
+the trailing B). Its rows come from the one table of the pass (:mod:`mlp.pass_table`). The book
+renders this table (``mlp_book.shapes.shape_table_markdown``) and
 the docstring of :mod:`mlp.network` embeds it (``shape_table_text``), so the two cannot
 drift apart. A gradient always has the shape of what it is taken with respect to.
 """
@@ -9,6 +10,8 @@ drift apart. A gradient always has the shape of what it is taken with respect to
 from __future__ import annotations
 
 from typing import NamedTuple
+
+from mlp.pass_table import GIVEN, PASS, Quantity
 
 
 class Row(NamedTuple):
@@ -19,43 +22,22 @@ class Row(NamedTuple):
     meaning: str
 
 
+def _shape(dims: tuple[str, ...], batch: bool) -> str:
+    dims = (*dims, "B") if batch else dims
+    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def _plain(q: Quantity) -> str:
+    return q.eq_plain.format(f="f", loss="l(y, y_hat)", fused="")
+
+
+# The givens, then the quantities of the forward and backward passes, from the one table of the pass.
 SHAPE_TABLE: tuple[Row, ...] = (
-    Row(r"x", "x", "x", "(N, B)", "input, one example per column"),
-    Row(r"y", "y", "y", "(K, B)", "target (one-hot for classification)"),
-    Row(r"W^1", "W1", "W1", "(N, N1)", "first-layer weights"),
-    Row(r"W^1_0", "W1_0", "W1_0", "(N1,)", "first-layer bias"),
-    Row(r"z_1 = (W^1)^T x + W^1_0", "z1 = W1^T x + W1_0", "z1", "(N1, B)", "hidden pre-activation"),
-    Row(r"H = f(z_1)", "H = f(z1)", "H", "(N1, B)", "hidden activation"),
-    Row(r"W^2", "W2", "W2", "(N1, K)", "second-layer weights"),
-    Row(r"W^2_0", "W2_0", "W2_0", "(K,)", "second-layer bias"),
-    Row(r"z_2 = (W^2)^T H + W^2_0", "z2 = W2^T H + W2_0", "z2", "(K, B)", "output pre-activation (logits)"),
-    Row(r"\hat{y} = \mathrm{softmax}(z_2)", "y_hat = softmax(z2)", "y_hat", "(K, B)", "predicted probabilities"),
-    Row(r"\nabla\hat{y} = \partial\ell/\partial\hat{y}", "grad y_hat", "grad_y_hat", "(K, B)", "loss gradient"),
-    Row(
-        r"J = \mathrm{diag}(\hat{y}) - \hat{y}\hat{y}^T",
-        "J",
-        "softmax_jacobian",
-        "(K, K)",
-        "softmax Jacobian dy_hat/dz2 (one example)",
-    ),
-    Row(r"\delta_2 = J^T \nabla\hat{y}", "delta2 = J^T grad y_hat", "delta2", "(K, B)", "output error dl/dz2"),
-    Row(r"\nabla W^2 = H \delta_2^T", "grad W2 = H delta2^T", "grad_W2", "(N1, K)", "gradient of W2"),
-    Row(
-        r"\nabla W^2_0 = \delta_2",
-        "grad W2_0 = delta2",
-        "grad_W2_0",
-        "(K,)",
-        "gradient of W2_0: delta2 summed over the B columns",
-    ),
-    Row(r"\nabla H = W^2 \delta_2", "grad H = W2 delta2", "grad_H", "(N1, B)", "gradient at the hidden layer"),
-    Row(r"\delta_1 = \nabla H \odot f'(z_1)", "delta1 = grad H * f'(z1)", "delta1", "(N1, B)", "hidden error dl/dz1"),
-    Row(r"\nabla W^1 = x \delta_1^T", "grad W1 = x delta1^T", "grad_W1", "(N, N1)", "gradient of W1"),
-    Row(
-        r"\nabla W^1_0 = \delta_1",
-        "grad W1_0 = delta1",
-        "grad_W1_0",
-        "(N1,)",
-        "gradient of W1_0: delta1 summed over the B columns",
+    *(Row(g.tex, g.key, g.key, _shape(g.shape, g.batch), g.meaning) for g in GIVEN if g.shape),
+    *(
+        Row(q.eq_tex, _plain(q), q.name, _shape(q.shape, q.batch), q.meaning)
+        for q in PASS
+        if q.section in ("forward", "backward")
     ),
 )
 

@@ -116,7 +116,7 @@ def test_explain_text_names_the_fused_delta2_the_targets_get():
     """y_hat - y is the fused delta2 only for targets that sum to 1; soft targets get y_hat * sum(y) - y."""
     from mlp.explain import explain, format_report
 
-    for y, form in (([0.0, 1.0], "delta2 = J^T grad y_hat = y_hat - y "), ([0.5, 1.0], "= y_hat * sum(y) - y ")):
+    for y, form in (([0.0, 1.0], "delta2 = J^T grad_y_hat = y_hat - y "), ([0.5, 1.0], "= y_hat * sum(y) - y ")):
         spec = parse_spec(SPEC_342 | {"y": y})
         text = format_report(spec, explain(spec), "title")
         assert form in text
@@ -511,7 +511,7 @@ def test_the_fused_cross_entropy_form_is_on_the_delta2_line_not_the_loss_line(y,
     delta2_line = next(line for line in lines if line.lstrip().startswith("delta2 ="))
     assert loss_line.split(" = ")[1] == "-sum_k y[k] log y_hat[k]"
     assert "y_hat - y" not in loss_line
-    assert delta2_line.startswith(f"  delta2 = J^T grad y_hat = {fused} ")
+    assert delta2_line.startswith(f"  delta2 = J^T grad_y_hat = {fused} ")
     delta2 = explain(parse_spec(SPEC_342 | {"y": y}))["backward"]["delta2"]
     assert delta2_line.endswith(" = " + mlp.format_array(delta2))
 

@@ -25,6 +25,8 @@ def test_every_row_states_the_shape_the_code_produces(B):
     grads = mlp.backward(params, x, y, fwd, "sigmoid", "squared")
     values = {"x": x, "y": y, **params._asdict(), **fwd._asdict(), **grads._asdict()}
     values["softmax_jacobian"] = mlp.softmax_jacobian(fwd.y_hat if B is None else fwd.y_hat[:, 0])
+    values["loss"] = np.asarray(mlp.loss_value(y, fwd, "squared"))
+    values["f_prime_z1"] = mlp.activations.get_activation("sigmoid").f_prime(fwd.z1)
     sizes = {"N": N, "N1": N1, "K": K, "B": B}
     assert {r.code for r in SHAPE_TABLE} == set(values)
     for row in SHAPE_TABLE:
