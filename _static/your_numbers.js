@@ -573,6 +573,7 @@
     const status = root.querySelector("#yn-status");
     const page = document.body; // the quantities sit in the page's sections, outside #yn-app
     const blocks = [...page.querySelectorAll(".yn-q")];
+    const table = config.table; // the table of the pass, mlp.pass_table.config()
     const state = { sizes: { N: 2, N1: 2, K: 2 }, cells: {}, last: null };
     let renders = 0;
 
@@ -771,10 +772,12 @@
 
     // Every write below happens only on a change: a write of the same value still makes the browser lay the page
     // out again, and the page, with all its typeset math, is long.
-    const whenLoss = [...page.querySelectorAll("[data-when-loss]")];
+    const conditional = [...page.querySelectorAll("[data-when-loss], [data-when-activation]")];
     function showFor(spec) {
-      for (const e of whenLoss) {
-        const hide = e.dataset.whenLoss !== spec.loss;
+      for (const e of conditional) {
+        const { whenLoss, whenActivation } = e.dataset;
+        const hide = (whenLoss !== undefined && !whenLoss.split(" ").includes(spec.loss)) ||
+          (whenActivation !== undefined && !whenActivation.split(" ").includes(spec.activation));
         if (e.hidden !== hide) e.hidden = hide;
       }
     }
@@ -786,11 +789,18 @@
         renderValue(box, values[box.dataset.key]);
       }
       state.last = { spec, values };
+      drawMine();
       compareAll();
     }
 
-    function writeFragment(spec) {
-      const hash = "#spec=" + encodeURIComponent(JSON.stringify(spec));
+    /** The address: #spec=<JSON>&mine=<JSON>&check=1, each part URI-encoded; mine in the layout of explain --json,
+     *  with the quantities whose every entry is typed. */
+    function writeFragment() {
+      if (!state.last) return;
+      let hash = "#spec=" + encodeURIComponent(JSON.stringify(state.last.spec));
+      const mine = mineLayout();
+      if (Object.keys(mine).length) hash += "&mine=" + encodeURIComponent(JSON.stringify(mine));
+      if (checkToggle.checked) hash += "&check=1";
       if (location.hash !== hash) history.replaceState(null, "", hash);
       root.dataset.hash = location.hash;
     }
@@ -802,13 +812,13 @@
       if (!spec) return false;
       let values;
       try {
-        values = explain(spec);
+        values = explain(spec, table);
       } catch (e) {
         statusError("overflow", `This network cannot be computed: ${e.message}`);
         return false;
       }
       render(spec, values);
-      writeFragment(spec);
+      writeFragment();
       root.dataset.renders = String(++renders);
       return true;
     }
@@ -838,19 +848,38 @@
       return recompute();
     }
 
-    /** Load the spec of a #spec= fragment; other fragments (a heading's link) leave the network alone. */
+    /** Load a #spec=...&mine=...&check=1 fragment; other fragments (a heading's link) leave the page alone. */
     function fromFragment() {
       const h = location.hash;
       if (!h.startsWith("#spec=")) return false;
-      let obj;
+      const parts = {};
+      for (const part of h.slice(1).split("&")) {
+        const at = part.indexOf("=");
+        if (at > 0) parts[part.slice(0, at)] = part.slice(at + 1);
+      }
+      let obj, mine;
       try {
-        obj = JSON.parse(decodeURIComponent(h.slice(6)));
+        obj = JSON.parse(decodeURIComponent(parts.spec));
       } catch (e) {
         clearErrors();
         statusError("spec", "The network in the link is not valid JSON");
         obj = undefined;
       }
-      if (obj !== undefined) load(obj);
+      if (parts.mine !== undefined) {
+        try {
+          mine = JSON.parse(decodeURIComponent(parts.mine));
+        } catch (e) {
+          mine = null;
+        }
+      }
+      if (obj !== undefined && load(obj)) {
+        if (parts.check === "1" && !checkToggle.checked) checkToggle.checked = true;
+        if (parts.check === "1" || mine !== undefined) setCompare(true);
+        if (mine !== undefined) {
+          pasted.value = mine === null ? decodeURIComponent(parts.mine) : JSON.stringify(mine);
+          fillFromJson();
+        }
+      }
       root.dataset.fragments = String(Number(root.dataset.fragments || 0) + 1);
       return true;
     }
@@ -876,105 +905,250 @@
     }
     window.addEventListener("hashchange", fromFragment);
 
-    // -- "compare with my numbers"
+    // -- "compare with my numbers": a grid of fields per quantity, graded as mlp.compare grades
     const toggle = page.querySelector("#yn-mine-toggle");
+    const checkToggle = page.querySelector("#yn-check-toggle");
     const summary = page.querySelector("#yn-summary");
-    const steps = Object.fromEntries(config.steps.map((s) => [s.key, s]));
-    const formulaFor = (step, spec) => step.formula.replace(/\{(\w+)\}/g, (_, name) => (
-      name === "f" ? spec.activation : name === "f_prime" ? config.f_prime[spec.activation] : config.words[spec.loss][name]));
+    const pasted = page.querySelector("#yn-mine-json");
+    const pasteError = page.querySelector("#yn-mine-json-error");
+    const quantities = Object.fromEntries(table.pass.map((q) => [q.key, q]));
+    const sectionName = (key) => config.sections[key.split(".")[0]];
+    const named = (key) => `${quantities[key].label} (${sectionName(key)})`;
+    // The typed text of each quantity, entry by entry (row by row), kept while its shape stays; and the keys of
+    // those pasted with the transposed shape (their fields hold them turned back).
+    state.typed = {};
+    state.pastedTransposed = new Set();
 
-    function parseMine(text, expected) {
-      const tokens = text.replace(/[[\]();,]/g, " ").trim().split(/\s+/).filter((t) => t !== "");
-      const want = flat(expected).length;
-      if (tokens.length !== want) return new Error(`needs ${want} number${want === 1 ? "" : "s"} (row by row); got ${tokens.length}`);
+    // The summary stays in view beside the fields: it is moved to the end of the article that holds every
+    // quantity, where it sticks to the bottom of the screen (your_numbers.css) while any of them is on it.
+    const article = blocks.length ? blocks[0].closest("article, main") : null;
+    if (article) article.append(summary);
+
+    function entryLabel(key, i, shape) {
+      const q = quantities[key];
+      if (shape.length === 2) return `${q.label}[${Math.floor(i / shape[1]) + 1}, ${(i % shape[1]) + 1}], ${sectionName(key)}`;
+      if (shape.length === 1) return `${q.label}[${i + 1}], ${sectionName(key)}`;
+      return `${q.label}, ${sectionName(key)}`;
+    }
+
+    /** (Re)draw each quantity's fields for its shape; what was typed stays where it still fits. */
+    function drawMine() {
+      for (const b of blocks) {
+        const key = b.dataset.q;
+        const shape = shapeOf(state.last.values[key]);
+        const box = b.querySelector(".yn-mine-cells");
+        if (box.dataset.shape === shape.join("x")) continue;
+        const n = shape.reduce((a, v) => a * v, 1);
+        const typed = state.typed[key] || [];
+        if (typed.length !== n) state.typed[key] = typed.slice(0, n).concat(new Array(Math.max(0, n - typed.length)).fill(""));
+        const rows = shape.length === 2 ? shape[0] : 1, cols = shape.length === 2 ? shape[1] : n;
+        const body = el("tbody");
+        for (let i = 0; i < rows; i++) {
+          const tr = el("tr");
+          for (let j = 0; j < cols; j++) {
+            const at = i * cols + j;
+            tr.append(el("td", {}, el("input", {
+              type: "text", class: "yn-mine-cell", "data-q": key, "data-at": at, "data-row": i, "data-col": j,
+              "aria-label": `Your ${entryLabel(key, at, shape)}`, autocomplete: "off", spellcheck: "false",
+              inputmode: "decimal", value: state.typed[key][at],
+            })));
+          }
+          body.append(tr);
+        }
+        box.replaceChildren(el("div", { class: "yn-scroll" }, el("table", { class: "yn-table yn-mine-grid" }, body)));
+        box.dataset.shape = shape.join("x");
+      }
+    }
+
+    /** What the reader typed for one quantity: null (nothing), an Error (a field that is not a number, or some
+     *  empty), or {values, shape} as mlp.compare reads it (the shape as pasted, where it was transposed). */
+    function readMine(key) {
+      const shape = shapeOf(state.last.values[key]);
+      const typed = state.typed[key] || [];
+      if (typed.every((t) => t.trim() === "")) return null;
       const values = [];
-      for (const t of tokens) {
-        const v = parseNumber(t);
-        if (v instanceof Error) return new Error(`"${t}" ${v.message.split(":")[0]}`);
+      for (let i = 0; i < typed.length; i++) {
+        if (typed[i].trim() === "") return new Error(`${entryLabel(key, i, shape)} is empty: fill every entry`);
+        const v = parseNumber(typed[i]);
+        if (v instanceof Error) return new Error(`${entryLabel(key, i, shape)} ${v.message}`);
         values.push(v);
       }
-      return values;
+      if (state.pastedTransposed.has(key)) return { values: transpose(values, shape), shape: [shape[1], shape[0]] };
+      return { values, shape };
     }
 
-    function compareOne(b) {
-      const field = b.querySelector(".yn-mine-field");
-      const verdict = b.querySelector(".yn-verdict");
-      const key = b.dataset.q;
-      if (verdict.hasAttribute("data-verdict") || verdict.textContent !== "") {
-        verdict.removeAttribute("data-verdict");
-        verdict.removeAttribute("data-error");
-        verdict.removeAttribute("data-entry");
-        verdict.textContent = "";
+    /** The reader's complete quantities in the layout of explain --json, as pasted (for the address). */
+    function mineLayout() {
+      const out = {};
+      if (!toggle.checked || !state.last) return out;
+      for (const key of Object.keys(quantities)) {
+        const m = state.last.values[key] !== undefined ? readMine(key) : null;
+        if (!m || m instanceof Error) continue;
+        const [section, name] = key.split(".");
+        const value = m.shape.length === 0 ? m.values[0] : m.shape.length === 1 ? m.values
+          : Array.from({ length: m.shape[0] }, (_, i) => m.values.slice(i * m.shape[1], (i + 1) * m.shape[1]));
+        (out[section] ||= {})[name] = value;
       }
-      if (field.hasAttribute("aria-invalid")) field.removeAttribute("aria-invalid");
-      if (!toggle.checked || field.value.trim() === "" || !state.last) return null;
-      const computed = state.last.values[key];
-      const mine = parseMine(field.value, computed);
-      if (mine instanceof Error) {
-        verdict.setAttribute("data-verdict", "invalid");
-        verdict.setAttribute("data-error", key);
-        field.setAttribute("aria-invalid", "true");
-        verdict.textContent = `Not compared: ${mine.message}.`;
-        return null;
-      }
-      const c = flat(computed);
-      const cols = shapeOf(computed).length === 2 ? shapeOf(computed)[1] : null;
-      const at = c.findIndex((v, i) => shown(v) !== shown(mine[i]));
-      if (at < 0) {
-        verdict.setAttribute("data-verdict", "agrees");
-        verdict.textContent = `✓ agrees to the ${DECIMALS} decimals shown.`;
-        return true;
-      }
-      const entry = cols ? `[${Math.floor(at / cols) + 1}, ${(at % cols) + 1}]` : shapeOf(computed).length ? `[${at + 1}]` : "";
-      verdict.setAttribute("data-verdict", "differs");
-      verdict.setAttribute("data-entry", entry);
-      verdict.textContent = `✗ differs${entry ? " at entry " + entry : ""}: yours ${fmt(mine[at])}, the page's ${fmt(c[at])}.`;
-      return false;
+      return out;
     }
 
+    function setAttr(e, name, value) {
+      if (value === null || value === undefined) { if (e.hasAttribute(name)) e.removeAttribute(name); }
+      else if (e.getAttribute(name) !== value) e.setAttribute(name, value);
+    }
+
+    function entryText(d) {
+      if (d.entry === null || d.entry === undefined || d.shape.length === 0) return "";
+      if (d.shape.length === 2) return ` at entry [${Math.floor(d.entry / d.shape[1]) + 1}, ${(d.entry % d.shape[1]) + 1}]`;
+      return ` at entry [${d.entry + 1}]`;
+    }
+    const routeText = (r, spec) => r.plain.replace("{f}", spec.activation);
+
+    /** What a verdict says beside the quantity: mlp.compare.note, in the page's words. */
+    function verdictText(verdict, d, spec) {
+      if (verdict === "agrees") return `✓ agrees with the page to the ${DECIMALS} decimals shown.`;
+      if (verdict === "rounding") {
+        return `≈ rounding${entryText(d)}: yours ${fmt(d.mine)}, the page's ${fmt(d.computed)}. It is what ` +
+          `${routeText(d.route, spec)} gives from your numbers, within their rounding (up to ±${d.tolerance.toPrecision(1)}): ` +
+          "nothing is wrong; carry more digits to agree.";
+      }
+      if (verdict === "follows") {
+        return `→ follows${entryText(d)} from your ${d.because.map(named).join(", ")}: ` +
+          `${routeText(d.route, spec)} gives it from your numbers, so it is right given them.`;
+      }
+      if (d.transposed === "shape") {
+        return "✗ wrong: typed with the transposed shape" + (d.right ? " (its numbers are right: write it in the step's shape)." : ".");
+      }
+      let text = `✗ wrong${entryText(d)}: yours ${fmt(d.mine)}`;
+      if (d.expected !== null) text += `; from your numbers, ${routeText(d.route, spec)} gives ${fmt(d.expected)}`;
+      text += ".";
+      if (d.transposed === "values") text += " Yours is the transpose of what the step gives.";
+      return text;
+    }
+
+    /** Grade every quantity typed, as mlp.compare.grade does, and say so beside each and in the summary. */
     function compareAll() {
-      let first = null, compared = 0, agreeing = 0;
-      for (const note of page.querySelectorAll(".yn-first")) note.remove();
+      if (!state.last) return;
+      const { spec, values } = state.last;
+      const on = toggle.checked;
+      const mine = {}, invalid = {};
       for (const b of blocks) {
-        const r = compareOne(b);
-        if (r === null) continue;
-        compared += 1;
-        if (r) agreeing += 1;
-        else if (!first) first = b;
+        const m = on ? readMine(b.dataset.q) : null;
+        if (m instanceof Error) invalid[b.dataset.q] = m.message;
+        else if (m) mine[b.dataset.q] = m;
       }
-      if (summary.hasAttribute("data-first-disagreement")) summary.removeAttribute("data-first-disagreement");
-      if (!state.last || compared === 0) {
-        const text = toggle.checked ? "Type your value of any quantity in the field under it; each is checked as you type." : "";
+      let result;
+      try {
+        result = grade(spec, table, values, mine, DECIMALS);
+      } catch (e) {
+        result = { verdicts: {}, details: {}, firstWrong: null };
+      }
+      const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0]));
+      for (const b of blocks) {
+        const key = b.dataset.q;
+        const verdictBox = b.querySelector(".yn-verdict");
+        const verdict = on && !invalid[key] ? result.verdicts[key] : undefined;
+        if (verdict) counts[verdict] += 1;
+        setAttr(b, "data-verdict", on ? (invalid[key] ? "invalid" : verdict ?? null) : null);
+        const text = !on ? "" : invalid[key] ? `Not graded: ${invalid[key]}.`
+          : verdict && verdict !== "missing" ? verdictText(verdict, result.details[key], spec)
+          : "";
+        if (verdictBox.textContent !== text) verdictBox.textContent = text;
+        for (const f of b.querySelectorAll(".yn-mine-cell")) setAttr(f, "aria-invalid", invalid[key] ? "true" : null);
+        // check mode: the page's value stays hidden until the reader's is complete
+        const conceal = on && checkToggle.checked && !(key in mine);
+        b.classList.toggle("yn-concealed", conceal);
+        setAttr(b.querySelector(".yn-value"), "aria-hidden", conceal ? "true" : null);
+      }
+      setAttr(summary, "data-first-wrong", on ? result.firstWrong || "" : "");
+      const given = Object.keys(mine).length;
+      if (!on) { if (summary.textContent !== "") summary.textContent = ""; return; }
+      if (!given) {
+        const text = "Type your value of any quantity in the fields under it: each is graded as you type.";
         if (summary.textContent !== text) summary.textContent = text;
         return;
       }
-      if (!first) {
-        summary.textContent = `All ${compared} of your quantities agree with the page to the ${DECIMALS} decimals shown.`;
+      const words = { agrees: "agree", rounding: "rounding", follows: "follow from an earlier slip", wrong: "wrong" };
+      const tally = Object.entries(words).filter(([v]) => counts[v]).map(([v, w]) => `${counts[v]} ${w}`).join(", ");
+      if (!result.firstWrong) {
+        summary.replaceChildren(`${given} graded: ${tally}. No step is wrong.`);
         return;
       }
-      const key = first.dataset.q;
-      const step = steps[key];
-      const eq = [...first.querySelectorAll(".yn-eq a")].filter((a) => !a.closest("[hidden]")).map((a) => a.textContent).join(" ");
-      summary.setAttribute("data-first-disagreement", key);
-      first.querySelector(".yn-verdict").append(el("span", { class: "yn-first", text: " The first disagreement in the order of the pass." }));
+      const first = blocks.find((b) => b.dataset.q === result.firstWrong);
       summary.replaceChildren(
-        `${agreeing} of ${compared} agree. The first disagreement in the order of the pass is `,
-        el("a", { href: `#${first.id}`, text: key }),
-        `, computed as ${formulaFor(step, state.last.spec)} from ${step.inputs.join(", ")}` + (eq ? ` (${eq}).` : "."),
+        `${given} graded: ${tally}. The mistake, the first wrong step in the order of the pass: `,
+        el("a", { href: `#${first.id}`, text: named(result.firstWrong) }),
+        ".",
       );
     }
 
-    toggle.addEventListener("change", () => {
-      for (const m of page.querySelectorAll(".yn-mine")) m.hidden = !toggle.checked;
+    function setCompare(on) {
+      if (toggle.checked !== on) toggle.checked = on;
+      for (const m of page.querySelectorAll(".yn-mine")) m.hidden = !on;
       compareAll();
-    });
-    page.addEventListener("input", (event) => {
-      if (event.target.classList.contains("yn-mine-field")) compareAll();
+      writeFragment();
+    }
+    toggle.addEventListener("change", () => setCompare(toggle.checked));
+    checkToggle.addEventListener("change", () => {
+      if (checkToggle.checked && !toggle.checked) setCompare(true);
+      else { compareAll(); writeFragment(); }
     });
 
-    // Your numbers as JSON, keyed as `explain --json` (the file `--compare` reads): each fills its field.
-    const pasted = page.querySelector("#yn-mine-json");
-    const pasteError = page.querySelector("#yn-mine-json-error");
+    function typedInto(f) {
+      state.typed[f.dataset.q][Number(f.dataset.at)] = f.value;
+      state.pastedTransposed.delete(f.dataset.q);
+    }
+    page.addEventListener("input", (event) => {
+      const f = event.target;
+      if (!f.classList || !f.classList.contains("yn-mine-cell")) return;
+      typedInto(f);
+      compareAll();
+      writeFragment();
+    });
+    // A row of numbers pasted into one entry fills it and the entries after it, row by row.
+    page.addEventListener("paste", (event) => {
+      const f = event.target;
+      if (!f.classList || !f.classList.contains("yn-mine-cell")) return;
+      const text = (event.clipboardData || window.clipboardData).getData("text");
+      const tokens = text.replace(/[[\]();,]/g, " ").trim().split(/\s+/).filter((t) => t !== "");
+      if (tokens.length < 2) return;
+      event.preventDefault();
+      const cells = [...f.closest(".yn-mine-cells").querySelectorAll(".yn-mine-cell")];
+      tokens.slice(0, cells.length - cells.indexOf(f)).forEach((t, i) => {
+        const cell = cells[cells.indexOf(f) + i];
+        cell.value = t;
+        typedInto(cell);
+      });
+      compareAll();
+      writeFragment();
+    });
+
+    // The arrow keys move between the entries of a grid (the network's and the reader's): up and down always,
+    // left and right when the caret is at the start or the end of the entry.
+    page.addEventListener("keydown", (event) => {
+      const f = event.target;
+      if (!f.classList || !(f.classList.contains("yn-mine-cell") || f.classList.contains("yn-cell"))) return;
+      const table = f.closest("table");
+      const td = f.closest("td");
+      const row = td.parentElement;
+      const rows = [...table.querySelectorAll("tr")].filter((r) => r.querySelector("input"));
+      const cellsOf = (r) => [...r.querySelectorAll("input")];
+      let i = rows.indexOf(row), j = cellsOf(row).indexOf(f);
+      const atStart = f.selectionStart === 0 && f.selectionEnd === 0;
+      const atEnd = f.selectionStart === f.value.length && f.selectionEnd === f.value.length;
+      if (event.key === "ArrowUp") i -= 1;
+      else if (event.key === "ArrowDown") i += 1;
+      else if (event.key === "ArrowLeft" && atStart) j -= 1;
+      else if (event.key === "ArrowRight" && atEnd) j += 1;
+      else return;
+      const target = rows[i] && cellsOf(rows[i])[j];
+      if (!target) return;
+      event.preventDefault();
+      target.focus();
+      target.select();
+    });
+
+    // Your numbers as JSON, keyed as `explain --json` (the file `--compare` reads): each fills its fields.
     function fillFromJson() {
       const fail = (message) => {
         pasted.setAttribute("aria-invalid", "true");
@@ -986,7 +1160,7 @@
       pasted.removeAttribute("aria-invalid");
       pasteError.hidden = true;
       pasteError.removeAttribute("data-error");
-      if (pasted.value.trim() === "") return;
+      if (pasted.value.trim() === "" || !state.last) return;
       let mine;
       try {
         mine = JSON.parse(pasted.value);
@@ -996,22 +1170,35 @@
       if (mine === null || typeof mine !== "object" || Array.isArray(mine)) {
         return fail('must be a JSON object such as {"forward": {"z1": [4, 0]}}');
       }
-      const fields = [];
+      const fills = [];
       for (const [section, names] of Object.entries(mine)) {
         if (names === null || typeof names !== "object" || Array.isArray(names)) {
           return fail(`'${section}' must be an object of quantities, as in explain --json`);
         }
         for (const [name, value] of Object.entries(names)) {
           const key = `${section}.${name}`;
-          const field = page.querySelector(`.yn-q[data-q="${key}"] .yn-mine-field`);
-          if (!field) return fail(`unknown quantity '${key}': the keys are those of explain --json`);
+          if (!(key in quantities)) return fail(`unknown quantity '${key}': the keys are those of explain --json`);
           const numbers = flat(Array.isArray(value) ? value : [value]);
           if (!numbers.every((v) => typeof v === "number")) return fail(`${key} must be a number or nested lists of numbers`);
-          fields.push([field, numbers.map((v) => String(v)).join(" ")]);
+          const want = shapeOf(state.last.values[key]);
+          const got = Array.isArray(value) ? shapeOf(value) : [];
+          const same = got.length === want.length && got.every((n, i) => n === want[i]);
+          const turned = got.length === 2 && want.length === 2 && got[0] === want[1] && got[1] === want[0] && !same;
+          if (!same && !turned && !(want.length === 1 && got.length === 1 && got[0] === want[0])) {
+            return fail(`${key} has shape ${shapeText(got)}; the page's has shape ${shapeText(want)}`);
+          }
+          fills.push([key, turned ? transpose(numbers, got) : numbers, turned]);
         }
       }
-      for (const [field, text] of fields) field.value = text;
+      for (const [key, numbers, turned] of fills) {
+        state.typed[key] = numbers.map(String);
+        if (turned) state.pastedTransposed.add(key);
+        else state.pastedTransposed.delete(key);
+        const box = blocks.find((b) => b.dataset.q === key).querySelector(".yn-mine-cells");
+        box.querySelectorAll(".yn-mine-cell").forEach((f, i) => { f.value = state.typed[key][i]; });
+      }
       compareAll();
+      writeFragment();
     }
     pasted.addEventListener("input", fillFromJson);
 

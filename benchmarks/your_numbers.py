@@ -47,7 +47,8 @@ FRAME_MS = 1000 / 60
 MEASURE = """async (repeats) => {
   const field = document.querySelector('.yn-cell[aria-label="W1[1, 1]"]');
   const handler = [], layout = [], frame = [], compute = [];
-  const spec = JSON.parse(decodeURIComponent(location.hash.slice(6)));
+  const spec = JSON.parse(decodeURIComponent(location.hash.slice(6).split("&")[0]));
+  const table = JSON.parse(document.getElementById("yn-config").textContent).table;
   for (let r = 0; r < repeats; r++) {
     field.value = String(0.5 + (r % 7) / 8);
     const t0 = performance.now();
@@ -58,7 +59,7 @@ MEASURE = """async (repeats) => {
     await new Promise((resolve) => requestAnimationFrame(resolve));
     const t2 = performance.now();
     const t3 = performance.now();
-    window.yourNumbers.explain(spec);
+    window.yourNumbers.explain(spec, table);
     const t4 = performance.now();
     handler.push(t1 - t0); layout.push(t5 - t0); frame.push(t2 - t0); compute.push(t4 - t3);
   }

@@ -192,7 +192,7 @@ PASS: tuple[Quantity, ...] = (
                     (P1, "p1-bp2")),),
              "gradient at the hidden layer", batch=True, source_eq="eq 21"),
     Quantity("backward.f_prime_z1", "f'(z_1)", "f′(z₁)", ("N1",), ("f_prime", ("forward.z1",)),
-             (Route("f_prime", ("forward.z1",), r"f'(z_1)", "{f}'(z1)", (HERE, "yn-f-prime")),
+             (Route("f_prime", ("forward.z1",), r"f'(z_1) \text{ from } z_1", "{f}'(z1)", (HERE, "yn-f-prime")),
               Route("f_prime_of_H", ("forward.H",), r"f'(z_1) = H \odot (1 - H)", "f'(z1) = H (1 - H)",
                     (PRE, "sigmoid-prime"), activations=("sigmoid",)),
               Route("f_prime_of_H", ("forward.H",), r"f'(z_1) = 1 - H \odot H", "f'(z1) = 1 - H^2",

@@ -471,7 +471,7 @@ def test_text_output_shows_f_prime_of_z1(activation, expected):
     assert line.split(" = ", 1)[1] == mlp.format_array(values)
     # and it comes between grad H and delta1, which it multiplies
     order = [line.split("=")[0].strip() for line in proc.stdout.splitlines() if " = " in line]
-    assert order.index("grad H") < order.index(f"{activation}'(z1)") < order.index("delta1")
+    assert order.index("grad_H") < order.index(f"{activation}'(z1)") < order.index("delta1")
 
 
 def test_example_shows_sigmoid_prime_of_z1_as_h_times_1_minus_h():

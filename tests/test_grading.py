@@ -58,8 +58,8 @@ STUDENTS = [(c, s) for c in CASES["cases"] for s in c["students"]]
 
 
 def test_the_simulated_students_are_graded_as_the_issue_asks():
-    """Careful, whether giving every quantity or some: nothing wrong. One slip: that step, and only it, is wrong. A transpose: that step is wrong and said
-    to be transposed, unless the matrix is its own transpose at 4 decimals."""
+    """Careful, whether giving every quantity or some: nothing wrong. One slip: that step, and only it, is wrong. A
+    transpose: that step is wrong and said to be transposed, unless the matrix is its own transpose at 4 decimals."""
     counts = {"careful": 0, "partial": 0, "slip": 0, "transpose": 0}
     for case, s in STUDENTS:
         wrong = [k for k, v in s["verdicts"].items() if v == "wrong"]
@@ -149,7 +149,7 @@ def test_everything_that_lists_the_quantities_reads_the_table():
 def test_a_matrix_of_another_shape_is_refused_by_name():
     spec = parse_spec(CASES["cases"][0]["spec"])
     N = len(spec.x)
-    with pytest.raises(InputError, match="backward.grad_W1 has shape"):
+    with pytest.raises(InputError, match=r"backward\.grad_W1 has shape"):
         compare.grade({"backward.grad_W1": np.zeros((N + 1, N + 7))}, spec)
 
 

@@ -2,13 +2,17 @@
 
 The page computes the step in JavaScript; these tests ask it and mlp the same questions. Random networks go in
 through the page's #spec= fragment, all in one tab: every data-key value must match mlp.explain to a relative
-error of 1e-10 (or an absolute 1e-14). Then typing, "compare with my numbers" (and the CLI's --compare on the same
-numbers), bad input, the keyboard, a phone's width and axe-core. Run after `make book`.
+error of 1e-10 (or an absolute 1e-14); the tied and saturated cases of the shared file of cases
+(tests/your_numbers_cases.json, which tests/test_grading.py and a Node test of the script also run) to 1e-12
+(1e-300). Then typing, grading a reader's numbers (students of the shared file, through the page's own links, and
+the CLI's --compare on the same numbers), check mode, bad input, the keyboard, a phone's width and axe-core. Run
+after `make book`.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import quote
 
 import numpy as np
@@ -19,8 +23,9 @@ from test_cli import SPEC_342
 
 import mlp
 from mlp.activations import get_activation
-from mlp.compare import STEPS, quantities
+from mlp.compare import quantities
 from mlp.explain import explain, fmt, to_jsonable
+from mlp.pass_table import PASS
 from mlp.spec import parse_spec
 from mlp.validate import InputError
 
@@ -67,9 +72,12 @@ def tab(server):  # noqa: F811
 def fresh(tab):
     """The tab back on Problem 2, the compare fields off and empty; afterwards, no console error."""
     tab.evaluate("""() => {
-      const t = document.getElementById("yn-mine-toggle");
-      for (const f of document.querySelectorAll(".yn-mine-field, #yn-mine-json")) f.value = "";
-      document.getElementById("yn-mine-json").dispatchEvent(new Event("input", {bubbles: true}));
+      const t = document.getElementById("yn-mine-toggle"), c = document.getElementById("yn-check-toggle");
+      for (const f of document.querySelectorAll(".yn-mine-cell, #yn-mine-json")) {
+        f.value = "";
+        f.dispatchEvent(new Event("input", {bubbles: true}));
+      }
+      if (c.checked) c.click();
       if (t.checked) t.click();
     }""")
     tab.click('button[data-preset="problem2"]')
@@ -91,8 +99,15 @@ def cli_values(spec: dict) -> dict:
     return {f"{s}.{n}": v for s, d in result.items() for n, v in d.items()}
 
 
-def spec_hash(spec: dict) -> str:
-    return "#spec=" + quote(json.dumps(spec), safe="")
+def spec_hash(spec: dict, mine: dict | None = None, check: bool = False) -> str:
+    """The page's address for a network, and a reader's numbers: #spec=<JSON>&mine=<JSON>&check=1."""
+    h = "#spec=" + quote(json.dumps(spec), safe="")
+    if mine is not None:
+        h += "&mine=" + quote(json.dumps(mine), safe="")
+    return h + ("&check=1" if check else "")
+
+
+CASES = json.loads((Path(__file__).parent / "your_numbers_cases.json").read_text(encoding="utf-8"))
 
 
 # ---- random networks through the fragment -------------------------------------------------------------------------
@@ -198,6 +213,30 @@ def test_random_networks_match_mlp(tab):
     assert tab.errors == [], tab.errors
 
 
+EXTREMES = [c for c in CASES["cases"] if c["kind"] == "extreme"]
+
+
+def test_tied_and_saturated_logits_give_mlp_s_values_in_the_page(tab):
+    """The shared file's extremes through the page's own fragment: tied leading logits with the target elsewhere
+    (delta2 = [1.59e-18, 1.59e-18, -3.19e-18], where the page once gave [0, 0, -3.19e-18]), saturated logits,
+    pre-activations on ReLU's kink, to 1e-12 relative (1e-300 absolute)."""
+    for case in EXTREMES:
+        n = int(tab.evaluate("document.getElementById('yn-app').dataset.fragments || 0"))
+        tab.evaluate("(h) => { location.hash = h; }", spec_hash(case["spec"]))
+        tab.wait_for_function(f"() => Number(document.getElementById('yn-app').dataset.fragments) > {n}")
+        assert tab.locator("#yn-status").get_attribute("data-error") is None, case["name"]
+        got = page_values(tab)
+        for key, want in case["values"].items():
+            a = np.array([-np.inf if v is None else v for v in np.ravel(got[key])], dtype=float)
+            b = np.array([-np.inf if v is None else v for v in np.ravel(want)], dtype=float)
+            with np.errstate(invalid="ignore"):
+                err = np.abs(np.where(a == b, 0.0, a - b))
+            assert np.all((a == b) | (err <= 1e-12 * np.abs(b)) | (err <= 1e-300)), (case["name"], key, a, b)
+    tied = next(c for c in EXTREMES if c["name"] == "tied logits, target elsewhere")
+    assert tied["values"]["backward.delta2"][0] > 0
+    assert tab.errors == [], tab.errors
+
+
 def test_the_page_writes_numbers_as_mlp_fmt_does(tab):
     """Ties at the 5th decimal round half to even in Python; JavaScript's toFixed rounds them up."""
     values = [0.03125, -0.03125, 0.96875, 2.5, -0.0, 0.0, -0.00004, 0.00005, 1e15, 1.00005e15, 1.00015e15, 9.99995e15,
@@ -214,10 +253,15 @@ def cell(tab, name, i, j=None):
     )
 
 
-def fragment_spec(tab) -> dict:
+def fragment_parts(tab) -> dict:
     h = tab.evaluate("location.hash")
     assert h.startswith("#spec=")
-    return json.loads(tab.evaluate("(h) => decodeURIComponent(h)", h[len("#spec=") :]))
+    parts = dict(part.split("=", 1) for part in h[1:].split("&"))
+    return {k: tab.evaluate("(h) => decodeURIComponent(h)", v) for k, v in parts.items()}
+
+
+def fragment_spec(tab) -> dict:
+    return json.loads(fragment_parts(tab)["spec"])
 
 
 def test_typing_changes_the_fragment_and_every_value(fresh):
@@ -253,62 +297,160 @@ def test_presets_are_the_source_and_the_exercise_variants(fresh):
         assert page_values(fresh)["after_both_layers.loss"] == pytest.approx(cli_values(want)["after_both_layers.loss"])
 
 
-# ---- compare with my numbers ------------------------------------------------------------------------------------
+# ---- grading a reader's numbers ----------------------------------------------------------------------------------
 
-SPEC_COMPARE = SPEC_342 | {"activation": "tanh", "lr": 0.5}  # 3-4-2: every kind of shape differs
 VERDICTS = (
-    "() => Object.fromEntries([...document.querySelectorAll('.yn-q')].map((b) => "
-    "[b.dataset.q, b.querySelector('.yn-verdict').dataset.verdict || null]))"
+    "() => Object.fromEntries([...document.querySelectorAll('.yn-q')].map((b) => [b.dataset.q, b.dataset.verdict]))"
 )
-PLANTED = ["forward.z2", "backward.delta2", "backward.grad_W1", "updated.W2_0", "after_second_layer_only.loss"]
 
 
-def hand_numbers(spec: dict) -> dict[str, str]:
-    """Each quantity as a careful student writes it: every entry rounded to 4 decimals, row by row."""
-    values = quantities(parse_spec(spec))
-    return {key: " ".join(fmt(v) for v in np.ravel(values[key])) for key in (s.key for s in STEPS)}
+def open_attempt(tab, spec: dict, mine: dict, check: bool = True) -> None:
+    """The page on a network and a reader's numbers, through the link a student would send."""
+    n = int(tab.evaluate("document.getElementById('yn-app').dataset.fragments || 0"))
+    tab.evaluate("(h) => { location.hash = h; }", spec_hash(spec, mine, check))
+    tab.wait_for_function(f"() => Number(document.getElementById('yn-app').dataset.fragments) > {n}")
 
 
-@pytest.mark.parametrize("planted", PLANTED)
-def test_compare_names_the_first_planted_error_and_agrees_with_the_cli(fresh, planted, run_mlp, tmp_path):
-    fresh.evaluate("(h) => { location.hash = h; }", spec_hash(SPEC_COMPARE))
+def cli_grades(run_mlp, tmp_path, spec: dict, mine: dict) -> tuple[int, dict]:
+    (tmp_path / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+    (tmp_path / "mine.json").write_text(json.dumps(mine), encoding="utf-8")
+    proc = run_mlp("explain", str(tmp_path / "spec.json"), "--compare", str(tmp_path / "mine.json"), "--json")
+    assert proc.stderr == ""
+    return proc.returncode, json.loads(proc.stdout)
+
+
+# One student of each kind, from random networks and the extremes, and one with a square transpose.
+ATTEMPTS = [
+    next((c, s) for c in CASES["cases"] for s in c["students"] if s["kind"] == kind and c["kind"] == group)
+    for kind in ("careful", "partial", "slip", "transpose")
+    for group in ("random", "extreme")
+] + [next((c, s) for c in CASES["cases"] for s in c["students"] if s["transposed"].get(s.get("transpose")) == "values")]
+
+
+@pytest.mark.parametrize(("case", "student"), ATTEMPTS, ids=[f"{c['name']}-{s['kind']}" for c, s in ATTEMPTS])
+def test_a_link_of_an_attempt_opens_graded_as_the_cli_grades_it(fresh, case, student, run_mlp, tmp_path):
+    open_attempt(fresh, case["spec"], student["mine"])
+    assert fresh.locator("#yn-mine-toggle").is_checked() and fresh.locator("#yn-check-toggle").is_checked()
+    verdicts = fresh.evaluate(VERDICTS)
+    assert verdicts == student["verdicts"]
+    summary = fresh.locator("#yn-summary")
+    assert summary.get_attribute("data-first-wrong") == (student["first_wrong"] or "")
+    code, cli = cli_grades(run_mlp, tmp_path, case["spec"], student["mine"])
+    assert cli["verdicts"] == verdicts and cli["first_wrong"] == student["first_wrong"]
+    assert code == (0 if student["first_wrong"] is None else 1)
+    if student["first_wrong"]:
+        q = next(q for q in PASS if q.key == student["first_wrong"])
+        assert q.label in summary.inner_text() and "first wrong step" in summary.inner_text()
+        wrong = fresh.locator(f'.yn-q[data-q="{q.key}"] .yn-verdict').inner_text()
+        assert wrong.startswith("✗ wrong")
+        if student["transposed"].get(q.key):
+            assert "transpose" in wrong
+    # The page writes the same attempt back into its address.
+    assert json.loads(fragment_parts(fresh)["mine"]) == student["mine"]
+
+
+def test_typing_a_slip_makes_that_step_wrong_and_the_next_follow(fresh, run_mlp, tmp_path):
+    """Problem 2 typed by hand: grad H with its signs swapped (W2^T delta2 taken for W2 delta2, say), delta1 from it."""
+    fresh.check("#yn-mine-toggle")
+    mine = {"forward": {"z1": [4, 0], "loss": 0.3928}, "backward": {"delta2": [0.2932, -0.2932],
+            "grad_H": [0.2932, -0.2932], "delta1": [0.0052, -0.0733]}}  # fmt: skip
+    for section, names in mine.items():
+        for name, value in names.items():
+            cells = fresh.locator(f'.yn-q[data-q="{section}.{name}"] .yn-mine-cell')
+            for i, v in enumerate(np.ravel(value)):
+                cells.nth(i).fill(str(v))
+    verdicts = {k: v for k, v in fresh.evaluate(VERDICTS).items() if v != "missing"}
+    assert verdicts == {"forward.z1": "agrees", "forward.loss": "rounding", "backward.delta2": "agrees",
+                        "backward.grad_H": "wrong", "backward.delta1": "follows"}  # fmt: skip
+    assert fresh.locator("#yn-summary").get_attribute("data-first-wrong") == "backward.grad_H"
+    follows = fresh.locator('.yn-q[data-q="backward.delta1"] .yn-verdict').inner_text()
+    assert follows.startswith("→ follows") and "∇H" in follows
+    rounding = fresh.locator('.yn-q[data-q="forward.loss"] .yn-verdict').inner_text()
+    assert "carry more digits" in rounding
+    spec = {k: v for k, v in json.loads(mlp.spec.problem2_text()).items() if k in mlp.spec.REQUIRED}
+    code, cli = cli_grades(run_mlp, tmp_path, spec, mine)
+    assert code == 1 and {k: v for k, v in cli["verdicts"].items() if v != "missing"} == verdicts
+
+
+def test_check_mode_hides_each_value_until_the_reader_has_typed_theirs(fresh):
+    fresh.check("#yn-check-toggle")
+    assert fresh.locator("#yn-mine-toggle").is_checked()  # check mode brings the fields
+    value = fresh.locator('.yn-q[data-q="forward.z2"] .yn-value .yn-m')
+    assert not value.is_visible()
+    assert fresh.locator('.yn-q[data-q="forward.z2"] .yn-value').get_attribute("aria-hidden") == "true"
+    assert fragment_parts(fresh).get("check") == "1"
+    cells = fresh.locator('.yn-q[data-q="forward.z2"] .yn-mine-cell')
+    cells.nth(0).fill("2.964")
+    assert not value.is_visible()  # half typed: still hidden
+    cells.nth(1).fill("2.446")
+    assert value.is_visible()
+    assert fresh.locator('.yn-q[data-q="forward.z2"]').get_attribute("data-verdict") == "agrees"
+    assert not fresh.locator('.yn-q[data-q="forward.y_hat"] .yn-value .yn-m').is_visible()
+    fresh.uncheck("#yn-check-toggle")
+    assert fresh.locator('.yn-q[data-q="forward.y_hat"] .yn-value .yn-m').is_visible()
+
+
+def test_matrix_fields_show_their_rows_and_the_arrow_keys_move_between_them(fresh):
+    fresh.check("#yn-mine-toggle")
+    grid = fresh.locator('.yn-q[data-q="backward.grad_W2"] .yn-mine-grid')
+    assert grid.locator("tr").count() == 2 and grid.locator("tr").first.locator("input").count() == 2
+    first = grid.locator(".yn-mine-cell").first
+    first.focus()
+    fresh.keyboard.press("ArrowDown")
+    assert fresh.evaluate("document.activeElement.getAttribute('aria-label')") == "Your ∇W²[2, 1], backward pass"
+    fresh.keyboard.press("ArrowRight")  # the entry is empty: the caret is at its end
+    assert fresh.evaluate("document.activeElement.getAttribute('aria-label')") == "Your ∇W²[2, 2], backward pass"
+    fresh.keyboard.press("ArrowUp")
+    assert fresh.evaluate("document.activeElement.getAttribute('aria-label')") == "Your ∇W²[1, 2], backward pass"
+    # a row of numbers pasted into the first entry fills the entries after it
+    first.focus()
+    fresh.evaluate("""() => {
+      const f = document.activeElement, data = new DataTransfer();
+      data.setData("text/plain", "0.288 -0.288 0.1466 -0.1466");
+      f.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+    }""")
+    assert [grid.locator(".yn-mine-cell").nth(i).input_value() for i in range(4)] == [
+        "0.288",
+        "-0.288",
+        "0.1466",
+        "-0.1466",
+    ]
+    assert fresh.locator('.yn-q[data-q="backward.grad_W2"]').get_attribute("data-verdict") == "agrees"
+
+
+def test_a_pasted_matrix_of_the_transposed_shape_is_named_transposed(fresh):
+    spec = dict(SPEC_COMPARE)
+    grad = quantities(parse_spec(spec))["backward.grad_W2"]  # 4 x 2
+    fresh.evaluate("(h) => { location.hash = h; }", spec_hash(spec))
     fresh.wait_for_function("() => document.getElementById('yn-activation').value === 'tanh'")
     fresh.check("#yn-mine-toggle")
-    mine = hand_numbers(SPEC_COMPARE)
-    numbers = mine[planted].split(" ")
-    numbers[-1] = fmt(float(numbers[-1]) + 0.001)  # one slip in the last entry
-    mine[planted] = " ".join(numbers)
-    # A reader who checks the pass so far: every quantity up to the planted one, and a few after it.
-    keys = [s.key for s in STEPS]
-    typed = keys[: keys.index(planted) + 3]
-    for key in typed:
-        fresh.fill(f'.yn-q[data-q="{key}"] .yn-mine-field', mine[key])
-    verdicts = fresh.evaluate(VERDICTS)
-    assert {k: v for k, v in verdicts.items() if v} == {k: "differs" if k == planted else "agrees" for k in typed}
-    summary = fresh.locator("#yn-summary")
-    assert summary.get_attribute("data-first-disagreement") == planted
-    assert planted in summary.inner_text() and "computed as" in summary.inner_text()
-    # The CLI, given the same numbers, says the same.
-    sections: dict = {}
-    for key in typed:
-        section, name = key.split(".")
-        shape = quantities(parse_spec(SPEC_COMPARE))[key].shape
-        sections.setdefault(section, {})[name] = np.array([float(t) for t in mine[key].split()]).reshape(shape).tolist()
-    (tmp_path / "spec.json").write_text(json.dumps(SPEC_COMPARE), encoding="utf-8")
-    (tmp_path / "mine.json").write_text(json.dumps(sections), encoding="utf-8")
-    proc = run_mlp("explain", str(tmp_path / "spec.json"), "--compare", str(tmp_path / "mine.json"), "--json")
-    assert (proc.returncode, proc.stderr) == (1, "")
-    cli = json.loads(proc.stdout)
-    assert cli["first_disagreement"] == planted
-    assert cli["agrees"] == {k: v == "agrees" for k, v in verdicts.items() if v}
-    text = run_mlp("explain", str(tmp_path / "spec.json"), "--compare", str(tmp_path / "mine.json"))
-    assert f"First disagreement in the order of the pass: {planted}" in text.stdout
-    # The same file, pasted into the page, fills the same fields and gets the same verdicts.
-    fresh.evaluate("() => { for (const f of document.querySelectorAll('.yn-mine-field')) f.value = ''; }")
-    fresh.fill("#yn-mine-json", json.dumps(sections))
-    assert fresh.evaluate(VERDICTS) == verdicts
-    assert summary.get_attribute("data-first-disagreement") == planted
+    fresh.fill("#yn-mine-json", json.dumps({"backward": {"grad_W2": np.round(grad.T, 4).tolist()}}))
+    block = fresh.locator('.yn-q[data-q="backward.grad_W2"]')
+    assert block.get_attribute("data-verdict") == "wrong"
+    assert "transposed shape" in block.locator(".yn-verdict").inner_text()
+    assert "numbers are right" in block.locator(".yn-verdict").inner_text()
     fresh.fill("#yn-mine-json", "")
+
+
+def test_the_page_lists_the_keys_of_your_numbers(fresh):
+    keys = fresh.evaluate("() => [...document.querySelectorAll('table code')].map((c) => c.textContent)")
+    assert [q.key for q in PASS] == [k for k in keys if k in {q.key for q in PASS}]
+
+
+def test_the_summary_stays_in_view_beside_the_fields_on_a_phone(fresh):
+    fresh.set_viewport_size({"width": 390, "height": 844})
+    try:
+        fresh.check("#yn-mine-toggle")
+        fresh.locator('.yn-q[data-q="forward.z1"] .yn-mine-cell').first.fill("4")
+        for key in ("forward.z1", "backward.delta1", "after_second_layer_only.loss"):
+            fresh.locator(f'.yn-q[data-q="{key}"]').scroll_into_view_if_needed()
+            box = fresh.locator("#yn-summary").bounding_box()
+            assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 844 + 1, (key, box)
+    finally:
+        fresh.set_viewport_size({"width": 1280, "height": 900})
+
+
+SPEC_COMPARE = SPEC_342 | {"activation": "tanh", "lr": 0.5}  # 3-4-2: every kind of shape differs
 
 
 def test_pasted_numbers_that_do_not_fit_are_refused_by_name(fresh):
@@ -317,23 +459,24 @@ def test_pasted_numbers_that_do_not_fit_are_refused_by_name(fresh):
         ("{", "not valid JSON"),
         ('{"forward": {"z9": 1}}', "unknown quantity 'forward.z9'"),
         ('{"forward": {"z1": ["a", 0]}}', "forward.z1 must be a number"),
+        ('{"forward": {"z1": [1, 2, 3]}}', "forward.z1 has shape (3,); the page's has shape (2,)"),
     ]:
         fresh.fill("#yn-mine-json", text)
         assert any(message in e for e in error_texts(fresh)), (text, error_texts(fresh))
     fresh.fill("#yn-mine-json", '{"forward": {"z1": [4, 0]}}')
     assert error_texts(fresh) == []
-    assert fresh.locator('.yn-q[data-q="forward.z1"] .yn-verdict').get_attribute("data-verdict") == "agrees"
+    assert fresh.locator('.yn-q[data-q="forward.z1"]').get_attribute("data-verdict") == "agrees"
     fresh.fill("#yn-mine-json", "")
 
 
-def test_cli_compare_all_agree_and_bad_numbers(run_mlp, tmp_path):
+def test_cli_compare_nothing_wrong_and_bad_numbers(run_mlp, tmp_path):
     spec = tmp_path / "spec.json"
     spec.write_text(json.dumps(SPEC_COMPARE), encoding="utf-8")
-    mine = {"forward": {"z1": [float(v) for v in hand_numbers(SPEC_COMPARE)["forward.z1"].split()]}}
-    (tmp_path / "mine.json").write_text(json.dumps(mine), encoding="utf-8")
+    z1 = quantities(parse_spec(SPEC_COMPARE))["forward.z1"]
+    (tmp_path / "mine.json").write_text(json.dumps({"forward": {"z1": [float(fmt(v)) for v in z1]}}), encoding="utf-8")
     proc = run_mlp("explain", str(spec), "--compare", str(tmp_path / "mine.json"))
     assert (proc.returncode, proc.stderr) == (0, "")
-    assert "All 1 agree" in proc.stdout
+    assert "1 agrees" in proc.stdout and "No step is wrong" in proc.stdout
     for bad, fragment in [
         ({"forward": {"z9": 1}}, "unknown quantity 'forward.z9'"),
         ({"forward": {"z1": [1, 2]}}, "forward.z1 has shape (2,); mlp's forward.z1 has shape (4,)"),
@@ -436,7 +579,7 @@ def test_keyboard_alone_loads_a_preset_and_edits_a_cell(fresh):
     fresh.focus("#yn-mine-toggle")
     fresh.keyboard.press("Space")
     assert fresh.locator("#yn-mine-toggle").is_checked()
-    assert fresh.locator(".yn-mine-field").first.is_visible()
+    assert fresh.locator(".yn-mine-cell").first.is_visible()
 
 
 def test_a_phone_screen_and_axe_with_every_field_open(fresh):
@@ -448,7 +591,7 @@ def test_a_phone_screen_and_axe_with_every_field_open(fresh):
         for name, value in (("N", "10"), ("N1", "10"), ("K", "10")):
             fresh.fill(f"#yn-size-{name}", value)
         fresh.check("#yn-mine-toggle")
-        fresh.fill('.yn-q[data-q="forward.z1"] .yn-mine-field', "1 2")
+        fresh.locator('.yn-q[data-q="forward.z1"] .yn-mine-cell').first.fill("1")
         cell(fresh, "W1", 3, 3).fill("oops")
         width = fresh.evaluate("document.scrollingElement.scrollWidth")
         assert width <= 390, f"the page is {width} px wide on a 390 px screen"
@@ -465,7 +608,9 @@ def test_a_phone_screen_and_axe_with_every_field_open(fresh):
 
 
 def test_every_input_has_a_label(fresh):
+    fresh.check("#yn-mine-toggle")
     unlabelled = fresh.evaluate("""() => [...document.querySelectorAll('#yn-app input, #yn-app select, .yn-q input')]
       .filter((f) => !(f.labels && f.labels.length) && !f.getAttribute('aria-label')).map((f) => f.outerHTML)""")
     assert unlabelled == []
-    assert fresh.locator("#yn-app input, .yn-q input").count() >= 3 + 1 + 14 + len(STEPS)  # sizes, lr, 2-2-2 grids
+    cells = sum(int(np.prod([2 for _ in q.shape])) for q in PASS)  # Problem 2: every size is 2
+    assert fresh.locator("#yn-app input, .yn-q input").count() == 3 + 1 + 16 + cells  # sizes, lr, the 6 grids, yours
