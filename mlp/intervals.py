@@ -131,17 +131,23 @@ def softmax(z: Interval, act: str = "") -> Interval:
     out_lo, out_hi = np.empty(K), np.empty(K)
     with np.errstate(over="ignore"):
         for k in range(K):
-            others = np.arange(K) != k
-            out_lo[k] = 1 / (1 + np.sum(np.exp(hi[others] - lo[k])))
-            out_hi[k] = 1 / (1 + np.sum(np.exp(lo[others] - hi[k])))
+            a = b = 0.0  # summed in order, as the page's script sums
+            for j in range(K):
+                if j != k:
+                    a += float(np.exp(hi[j] - lo[k]))
+                    b += float(np.exp(lo[j] - hi[k]))
+            out_lo[k], out_hi[k] = 1 / (1 + a), 1 / (1 + b)
     return out_lo, out_hi
 
 
 def _logsumexp(z) -> float:
-    m = np.max(z)
+    m = float(np.max(z))
     if not np.isfinite(m):
-        return float(m)
-    return float(m + np.log(np.sum(np.exp(z - m))))
+        return m
+    s = 0.0
+    for v in z:
+        s += float(np.exp(v - m))
+    return m + float(np.log(s))
 
 
 def squared_loss(y: Interval, y_hat: Interval, act: str = "") -> Interval:

@@ -349,6 +349,35 @@ def test_a_link_of_an_attempt_opens_graded_as_the_cli_grades_it(fresh, case, stu
     assert json.loads(fragment_parts(fresh)["mine"]) == student["mine"]
 
 
+def test_the_page_grades_every_student_of_the_shared_file_as_mlp_does(tab):
+    """The script as Chromium runs it, on all the shared file's students (the Node test runs the same file)."""
+    results = tab.evaluate(
+        """(cases) => {
+          const table = JSON.parse(document.getElementById("yn-config").textContent).table;
+          const api = window.yourNumbers, out = [];
+          const flat = (v) => (Array.isArray(v) ? v.flat() : [v]);
+          const shape = (v) => (!Array.isArray(v) ? [] : Array.isArray(v[0]) ? [v.length, v[0].length] : [v.length]);
+          for (const c of cases) {
+            const spec = api.checkSpec(c.spec), values = api.explain(spec, table);
+            for (const s of c.students) {
+              const mine = {};
+              for (const [sec, d] of Object.entries(s.mine)) {
+                for (const [n, v] of Object.entries(d)) mine[`${sec}.${n}`] = {values: flat(v), shape: shape(v)};
+              }
+              const r = api.grade(spec, table, values, mine, 4);
+              out.push({verdicts: r.verdicts, first_wrong: r.firstWrong});
+            }
+          }
+          return out;
+        }""",
+        CASES["cases"],
+    )
+    want = [{"verdicts": s["verdicts"], "first_wrong": s["first_wrong"]} for c in CASES["cases"] for s in c["students"]]
+    assert len(results) == len(want) >= 600
+    assert results == want
+    assert tab.errors == [], tab.errors
+
+
 def test_typing_a_slip_makes_that_step_wrong_and_the_next_follow(fresh, run_mlp, tmp_path):
     """Problem 2 typed by hand: grad H with its signs swapped (W2^T delta2 taken for W2 delta2, say), delta1 from it."""
     fresh.check("#yn-mine-toggle")

@@ -85,12 +85,13 @@ def extreme_specs() -> list[tuple[str, dict]]:
                 out.append((f"saturated, gap {gap:g}, {loss}, target {hot + 1}",
                             {**base, "W2": [[0.0, 0.0], [0.0, 0.0]], "W2_0": [gap / 2, -gap / 2], "y": y,
                              "activation": "sigmoid", "loss": loss}))  # fmt: skip
+    second = {"W2": [[2.0, 3.0], [4.0, 3.0]], "W2_0": [-1.0, -2.0], "y": [0.0, 1.0]}
     for shift in (0.0, 1e-300, -1e-300, 2.0**-40):
         out.append((f"ReLU pre-activation at 0 {'+' if shift >= 0 else '-'} {abs(shift):g}",
-                    {**base, "W1_0": [1.0, -3.0 + shift], "W1": [[3.0, 3.0], [4.0, 5.0]], "W2": [[2.0, 3.0], [4.0, 3.0]],
-                     "W2_0": [-1.0, -2.0], "y": [0.0, 1.0], "activation": "relu", "loss": "cross_entropy"}))  # fmt: skip
-    out.append(("sigmoid saturated in the hidden layer", {**base, "W1_0": [40.0, -40.0], "W2": [[2.0, 3.0], [4.0, 3.0]],
-                "W2_0": [-1.0, -2.0], "y": [0.0, 1.0], "activation": "sigmoid", "loss": "squared"}))  # fmt: skip
+                    {**base, **second, "W1_0": [1.0, -3.0 + shift], "W1": [[3.0, 3.0], [4.0, 5.0]],
+                     "activation": "relu", "loss": "cross_entropy"}))  # fmt: skip
+    out.append(("sigmoid saturated in the hidden layer",
+                {**base, **second, "W1_0": [40.0, -40.0], "activation": "sigmoid", "loss": "squared"}))  # fmt: skip
     return out
 
 
@@ -112,8 +113,8 @@ def order_independent(spec, rng: np.random.Generator) -> bool:
             "x": spec.x[order["N"]], "y": spec.y[order["K"]], "W1": p.W1[np.ix_(order["N"], order["N1"])],
             "W1_0": p.W1_0[order["N1"]], "W2": p.W2[np.ix_(order["N1"], order["K"])], "W2_0": p.W2_0[order["K"]],
         }  # fmt: skip
-        turned = compare.quantities(parse_spec({**{k: v.tolist() for k, v in raw.items()}, "activation": spec.activation,
-                                                "loss": spec.loss, "lr": spec.lr}))  # fmt: skip
+        rest = {"activation": spec.activation, "loss": spec.loss, "lr": spec.lr}
+        turned = compare.quantities(parse_spec({**{k: v.tolist() for k, v in raw.items()}, **rest}))
         back = {}
         for q in pass_table.PASS:
             v = turned[q.key]
