@@ -311,26 +311,38 @@
     step: ([W, lr, g]) => sub(W, mul(lr, g)),
   };
 
-  /** Where the reader's number (itself rounded) could be the interval's: within `radius`, and a slack for the
+  /** What a number written as the page writes it (fmt) may be off by: half a unit of its last decimal, or of the
+   *  last decimal of its mantissa from 1e15 on (mlp.compare.radius). */
+  function radiusOf(v, radius, decimals) {
+    const a = Math.abs(v);
+    if (!Number.isFinite(a) || a < 1e15) return radius;
+    return 0.5 * 10 ** (Math.floor(Math.log10(a)) - decimals);
+  }
+
+  /** Where the reader's number (itself rounded) could be the interval's: within its radius, and a slack for the
    *  bounds' own rounding (mlp.compare._fits). */
-  function fits(m, a, radius) {
+  function fits(m, a, radius, decimals) {
     return m.map((v, i) => {
       const lo = a.lo[i], hi = a.hi[i];
       const scale = Math.max(1, Math.abs(v), Number.isFinite(lo) ? Math.abs(lo) : 0, Number.isFinite(hi) ? Math.abs(hi) : 0);
-      const tol = radius + SLACK * scale;
+      const tol = radiusOf(v, radius, decimals) + SLACK * scale;
       return v >= lo - tol && v <= hi + tol;
     });
   }
 
   /** Where the reader's number is the page's rounded to the decimals: within half a unit (mlp.compare._agrees). */
-  function agrees(m, c, radius) {
-    return m.map((v, i) => Number.isFinite(c[i]) && Math.abs(v - c[i]) <= radius + SLACK * Math.max(1, Math.abs(c[i]), Math.abs(v)));
+  function agrees(m, c, radius, decimals) {
+    return m.map((v, i) => Number.isFinite(c[i]) &&
+      Math.abs(v - c[i]) <= radiusOf(c[i], radius, decimals) + SLACK * Math.max(1, Math.abs(c[i]), Math.abs(v)));
   }
 
   const transpose = (m, [r, c]) => { const t = new Array(r * c); for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) t[j * r + i] = m[i * c + j]; return t; };
-  const around = (f, radius, shape) => iv(f.map((v) => (Number.isFinite(v) ? v - radius : -Infinity)), f.map((v) => (Number.isFinite(v) ? v + radius : Infinity)), shape);
+  const around = (f, radius, decimals, shape) => iv(
+    f.map((v) => (Number.isFinite(v) ? v - radiusOf(v, radius, decimals) : -Infinity)),
+    f.map((v) => (Number.isFinite(v) ? v + radiusOf(v, radius, decimals) : Infinity)), shape);
   const hull = (parts) => iv(parts[0].lo.map((_, i) => Math.min(...parts.map((p) => p.lo[i]))), parts[0].hi.map((_, i) => Math.max(...parts.map((p) => p.hi[i]))), parts[0].shape);
-  const widened = (a, r) => iv(a.lo.map((v) => v - r), a.hi.map((v) => v + r), a.shape);
+  const widened = (a, r, decimals) => iv(a.lo.map((v) => v - radiusOf(v, r, decimals)), a.hi.map((v) => v + radiusOf(v, r, decimals)), a.shape);
+  const bounded = (a) => a.lo.every(Number.isFinite) && a.hi.every(Number.isFinite);
 
   /** Verdicts for the reader's numbers, as mlp.compare.grade gives them. `mine`: {"section.name": {values, shape}}
    *  (flat values, the shape as typed); `values`: explain(spec, table). Returns {verdicts, firstWrong, details}. */
@@ -344,16 +356,22 @@
     for (const q of table.pass) {
       if (!(q.key in values)) continue;
       const c = flat(values[q.key]), cShape = shapeOf(values[q.key]);
-      const routes = q.routes.filter((r) => r.activations.includes(spec.activation) && r.losses.includes(spec.loss));
+      // the routes of this network (none through a quantity not computed, as mlp's J beyond K = 10)
+      const routes = q.routes.filter((r) => r.activations.includes(spec.activation) && r.losses.includes(spec.loss) &&
+        r.inputs.every((k) => k in known));
       const results = routes.map((r) => [r, OPS[r.op](r.inputs.map((k) => known[k]), spec.activation)]);
       const given = mine[q.key];
       if (!given) {
         verdicts[q.key] = "missing";
-        known[q.key] = hull([around(c, radius, cShape), ...results.map(([, a]) => widened(a, radius))]);
+        // mlp's value or a route's from the reader's numbers; none, where no route is bounded by them: the reader
+        // cannot have had it, and no later route goes through it (mlp.compare.grade)
+        const within = results.filter(([, a]) => bounded(a));
+        if (within.length) known[q.key] = hull([around(c, radius, decimals, cShape), ...within.map(([, a]) => widened(a, radius, decimals))]);
         if (routes.some((r) => r.inputs.some((k) => bad.has(k)))) bad.add(q.key);
         continue;
       }
       let m = given.values, transposed = "";
+      if (m.length !== given.shape.reduce((a, n) => a * n, 1)) throw new Error(`${q.key} is not a rectangular array of numbers`);
       const same = given.shape.length === cShape.length && given.shape.every((n, i) => n === cShape[i]);
       if (!same) {
         if (given.shape.length === 2 && cShape.length === 2 && given.shape[0] === cShape[1] && given.shape[1] === cShape[0]) {
@@ -361,21 +379,21 @@
           transposed = "shape";
         } else throw new Error(`${q.key} has shape ${shapeText(given.shape)}; the page's has shape ${shapeText(cShape)}`);
       }
-      const fitting = results.filter(([, a]) => fits(m, a, radius).every(Boolean));
-      const at = agrees(m, c, radius).indexOf(false);
+      const fitting = results.filter(([, a]) => fits(m, a, radius, decimals).every(Boolean));
+      const at = agrees(m, c, radius, decimals).indexOf(false);
       const clean = fitting.filter(([r]) => !r.inputs.some((k) => bad.has(k)));
       let verdict;
       const detail = { entry: at < 0 ? null : at, mine: at < 0 ? null : m[at], computed: at < 0 ? null : c[at] };
       if (transposed || (!fitting.length && at >= 0)) {
         verdict = "wrong";
         const [r, a] = results[0];
-        const fit = fits(m, a, radius);
+        const fit = fits(m, a, radius, decimals);
         let where = fit.indexOf(false);
         if (where < 0) where = at < 0 ? 0 : at;
         const mid = Number.isFinite(a.lo[where]) && Number.isFinite(a.hi[where]) ? (a.lo[where] + a.hi[where]) / 2 : null;
         if (!transposed && cShape.length === 2 && cShape[0] === cShape[1]) {
           const t = transpose(m, cShape);
-          if (agrees(t, c, radius).every(Boolean) || results.some(([, b]) => fits(t, b, radius).every(Boolean))) transposed = "values";
+          if (agrees(t, c, radius, decimals).every(Boolean) || results.some(([, b]) => fits(t, b, radius, decimals).every(Boolean))) transposed = "values";
         }
         Object.assign(detail, { entry: where, mine: m[where], computed: c[where], expected: mid, route: r, right: transposed === "shape" && (at < 0 || fitting.length > 0) });
         bad.add(q.key);
@@ -384,8 +402,8 @@
       else if (clean.length) {
         verdict = "rounding";
         const [r, a] = clean[0];
-        let tol = 0;
-        for (let i = 0; i < a.lo.length; i++) { const h = (a.hi[i] - a.lo[i]) / 2 + radius; if (Number.isFinite(h)) tol = Math.max(tol, h); }
+        let tol = 0; // Infinity: the reader's numbers do not bound it
+        for (let i = 0; i < a.lo.length; i++) tol = Math.max(tol, (a.hi[i] - a.lo[i]) / 2 + radiusOf(m[i], radius, decimals));
         Object.assign(detail, { route: r, tolerance: tol });
       } else {
         verdict = "follows";
@@ -397,8 +415,8 @@
       detail.shape = cShape;
       verdicts[q.key] = verdict;
       details[q.key] = detail;
-      known[q.key] = around(m, radius, cShape);
-      if (transposed === "values") known[q.key] = hull([known[q.key], around(transpose(m, cShape), radius, cShape)]);
+      known[q.key] = around(m, radius, decimals, cShape);
+      if (transposed === "values") known[q.key] = hull([known[q.key], around(transpose(m, cShape), radius, decimals, cShape)]);
     }
     return { verdicts, firstWrong, details };
   }
@@ -1009,7 +1027,8 @@
       if (verdict === "agrees") return `✓ agrees with the page to the ${DECIMALS} decimals shown.`;
       if (verdict === "rounding") {
         return `≈ rounding${entryText(d)}: yours ${fmt(d.mine)}, the page's ${fmt(d.computed)}. It is what ` +
-          `${routeText(d.route, spec)} gives from your numbers, within their rounding (up to ±${d.tolerance.toPrecision(1)}): ` +
+          `${routeText(d.route, spec)} gives from your numbers, within their rounding (` +
+          (Number.isFinite(d.tolerance) ? `up to ±${d.tolerance.toPrecision(1)}` : "your numbers carry too few digits to bound it") + "): " +
           "nothing is wrong; carry more digits to agree.";
       }
       if (verdict === "follows") {
@@ -1178,6 +1197,9 @@
         for (const [name, value] of Object.entries(names)) {
           const key = `${section}.${name}`;
           if (!(key in quantities)) return fail(`unknown quantity '${key}': the keys are those of explain --json`);
+          if (Array.isArray(value) && Array.isArray(value[0]) && !value.every((r) => Array.isArray(r) && r.length === value[0].length)) {
+            return fail(`${key} is not a rectangular array of numbers (rows of different lengths?)`);
+          }
           const numbers = flat(Array.isArray(value) ? value : [value]);
           if (!numbers.every((v) => typeof v === "number")) return fail(`${key} must be a number or nested lists of numbers`);
           const want = shapeOf(state.last.values[key]);

@@ -39,6 +39,7 @@ from mlp.validate import as_float_array, check_finite
 
 DECIMALS = 4
 RADIUS = 0.5 * 10.0**-DECIMALS  # a number given to 4 decimals is within this of what it stands for
+SCIENTIFIC = 1e15  # from here on fmt writes 4 decimals of the mantissa: 1.2346e+15
 SLACK = 1e-12  # relative: the floating-point rounding of the bounds themselves
 VERDICTS = ("agrees", "rounding", "follows", "wrong", "missing")
 
@@ -72,11 +73,20 @@ def shown(a) -> np.ndarray:
     return np.array([float(fmt(v, DECIMALS)) for v in a.ravel()]).reshape(a.shape)
 
 
+def radius(v) -> np.ndarray:
+    """What a number written as the book writes it (fmt) may be off by: half a unit of its 4th decimal, or of the
+    4th decimal of its mantissa from 1e15 on."""
+    a = np.abs(np.asarray(v, dtype=np.float64))
+    big = np.isfinite(a) & (a >= SCIENTIFIC)
+    exponent = np.floor(np.log10(np.where(big, a, 1.0)))
+    return np.where(big, 0.5 * 10.0 ** (exponent - DECIMALS), RADIUS)
+
+
 def _fits(mine: np.ndarray, interval: intervals.Interval) -> np.ndarray:
-    """Where the reader's number, itself rounded, could be the route's value: within RADIUS of the interval."""
+    """Where the reader's number, itself rounded, could be the route's value: within its radius of the interval."""
     lo, hi = interval
     finite = [np.where(np.isfinite(b), np.abs(b), 0.0) for b in (lo, hi)]
-    tol = RADIUS + SLACK * np.maximum.reduce([np.ones_like(mine), np.abs(mine), *finite])
+    tol = radius(mine) + SLACK * np.maximum.reduce([np.ones_like(mine), np.abs(mine), *finite])
     with np.errstate(invalid="ignore"):
         return (mine >= lo - tol) & (mine <= hi + tol)
 
@@ -86,7 +96,7 @@ def _agrees(mine: np.ndarray, computed: np.ndarray) -> np.ndarray:
     neighbour of a tie), with the slack that keeps a last-bit difference in mlp's value from deciding it."""
     finite = np.isfinite(computed)
     c = np.where(finite, computed, 0.0)
-    close = np.abs(mine - c) <= RADIUS + SLACK * np.maximum.reduce([np.ones_like(c), np.abs(c), np.abs(mine)])
+    close = np.abs(mine - c) <= radius(c) + SLACK * np.maximum.reduce([np.ones_like(c), np.abs(c), np.abs(mine)])
     return finite & close
 
 
@@ -114,13 +124,18 @@ def grade(mine: dict[str, np.ndarray], spec: Spec) -> list[Verdict]:
         if q.key not in computed:
             continue
         c = computed[q.key]
-        routes = q.routes_for(spec.activation, spec.loss)
+        # the routes of this network (J is computed only for K <= 10: no route goes through it beyond)
+        routes = [r for r in q.routes_for(spec.activation, spec.loss) if all(k in known for k in r.inputs)]
         results = [(r, intervals.OPS[r.op](*(known[k] for k in r.inputs), spec.activation)) for r in routes]
         if q.key not in mine:
             verdicts.append(Verdict(q.key, "missing"))
             # What the reader may have used without writing it down: mlp's value, or what a route gives from
-            # the reader's numbers, rounded. It carries a mistake on, if a route it may come from has one.
-            known[q.key] = _hull([_rounded(c), *(_widened(iv) for _, iv in results)])
+            # the reader's numbers, rounded. Where no route does (the reader's numbers do not bound -y / y_hat
+            # where y_hat is 0.0000), the reader cannot have had it: no route of a later step goes through it.
+            # The quantity carries a mistake on, if a route it may come from has one.
+            bounded = [iv for _, iv in results if np.all(np.isfinite(iv[0]) & np.isfinite(iv[1]))]
+            if bounded:
+                known[q.key] = _hull([_rounded(c), *(_widened(iv) for iv in bounded)])
             if any(bad.intersection(r.inputs) for r in routes):
                 bad.add(q.key)
             continue
@@ -155,8 +170,7 @@ def grade(mine: dict[str, np.ndarray], spec: Spec) -> list[Verdict]:
             verdicts.append(Verdict(q.key, "agrees"))
         elif clean:
             r, iv = clean[0]
-            half = (iv[1] - iv[0]) / 2 + RADIUS
-            tol = float(np.max(np.where(np.isfinite(half), half, 0.0)))
+            tol = float(np.max((iv[1] - iv[0]) / 2 + radius(m)))  # inf: your numbers do not bound it
             verdicts.append(Verdict(q.key, "rounding", route=r, tolerance=tol, **common))
         else:
             r, _ = fitting[0]
@@ -174,14 +188,15 @@ def _hull(parts: list[intervals.Interval]) -> intervals.Interval:
 
 
 def _widened(iv: intervals.Interval) -> intervals.Interval:
-    return iv[0] - RADIUS, iv[1] + RADIUS
+    return iv[0] - radius(iv[0]), iv[1] + radius(iv[1])
 
 
 def _rounded(v: np.ndarray) -> intervals.Interval:
-    """What a number given to 4 decimals may stand for: within RADIUS; an infinite one, anything."""
-    lo, hi = intervals.around(v, RADIUS)
+    """What a number written to 4 decimals may stand for: within its radius; an infinite one, anything."""
+    r = radius(v)
     finite = np.isfinite(v)
-    return np.where(finite, lo, -np.inf), np.where(finite, hi, np.inf)
+    with np.errstate(invalid="ignore"):
+        return np.where(finite, v - r, -np.inf), np.where(finite, v + r, np.inf)
 
 
 def first_wrong(verdicts: list[Verdict]) -> Verdict | None:
@@ -232,9 +247,15 @@ def note(v: Verdict, activation: str = "f") -> str:
     if v.verdict == "rounding":
         return (
             f"rounding{where}: yours {fmt(v.mine)}, mlp's {fmt(v.computed)}; it is what {plain} gives from "
-            f"your numbers, within their rounding (up to {v.tolerance:.1g}): carry more digits to agree"
+            f"your numbers, within their rounding ({_within(v.tolerance)}): carry more digits to agree"
         )
     return f"follows{where} from your {', '.join(v.because)}: {plain} gives it from your numbers"
+
+
+def _within(tolerance: float) -> str:
+    if np.isfinite(tolerance):
+        return f"up to {tolerance:.1g}"
+    return "your numbers carry too few digits to bound it"
 
 
 def format_comparison(verdicts: list[Verdict], spec: Spec) -> str:

@@ -489,6 +489,7 @@ def test_pasted_numbers_that_do_not_fit_are_refused_by_name(fresh):
         ('{"forward": {"z9": 1}}', "unknown quantity 'forward.z9'"),
         ('{"forward": {"z1": ["a", 0]}}', "forward.z1 must be a number"),
         ('{"forward": {"z1": [1, 2, 3]}}', "forward.z1 has shape (3,); the page's has shape (2,)"),
+        ('{"backward": {"grad_W2": [[1, 2], [3]]}}', "backward.grad_W2 is not a rectangular array"),
     ]:
         fresh.fill("#yn-mine-json", text)
         assert any(message in e for e in error_texts(fresh)), (text, error_texts(fresh))

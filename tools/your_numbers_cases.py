@@ -8,8 +8,11 @@ the verdicts mlp gives them:
 
 - ``careful``: every step computed from the student's own earlier numbers, each rounded to the book's 4 decimals
   (the first route the book teaches for it, from the table of the pass);
-- ``slip``: the same, but one entry of one quantity off by 0.1 (1 + |its value|), and everything after it computed
-  from that; the slips go through every quantity in turn;
+- ``slip``: the same, but one entry of one quantity off by 0.1 (1 + |its value|) (10 or 100 times that where the
+  rounding of the student's numbers allows as much: ``size``), and everything after it computed from that; the
+  slips go through every quantity in turn;
+- ``careful, other routes``: the same, by the last route the table lists for each step (delta2 = J^T grad_y_hat,
+  f'(z1) from H, the cross-entropy from the logits);
 - ``partial``: careful, but only two quantities in three given (the others: ``missing``);
 - ``transpose``: careful, but one matrix typed transposed (its transposed shape, or its transpose where it is
   square).
@@ -132,8 +135,17 @@ def order_independent(spec, rng: np.random.Generator) -> bool:
     return True
 
 
-def simulate(spec, rng: np.random.Generator, slip: str | None = None, transpose: str | None = None) -> dict:
-    """A student's numbers: each step by its first route from the student's own numbers, rounded to 4 decimals."""
+def simulate(
+    spec,
+    rng: np.random.Generator,
+    slip: str | None = None,
+    transpose: str | None = None,
+    last: bool = False,
+    size: float = 1.0,
+) -> dict:
+    """A student's numbers: each step by its first route (``last``: its last) from the student's own numbers,
+    rounded to 4 decimals. A step the student cannot compute from them (-y / y_hat where y_hat is 0.0000) is left
+    out, as a student would leave it."""
     computed = compare.quantities(spec)
     p = spec.params
     own = {"x": spec.x, "y": spec.y, "W1": p.W1, "W1_0": p.W1_0, "W2": p.W2, "W2_0": p.W2_0, "lr": spec.lr}
@@ -141,13 +153,16 @@ def simulate(spec, rng: np.random.Generator, slip: str | None = None, transpose:
     for q in pass_table.PASS:
         if q.key not in computed:
             continue
-        route = q.routes_for(spec.activation, spec.loss)[0]
+        routes = [r for r in q.routes_for(spec.activation, spec.loss) if all(k in own for k in r.inputs)]
+        route = routes[-1 if last else 0]
         lo, hi = intervals.OPS[route.op](*(intervals.exact(own[k]) for k in route.inputs), spec.activation)
         with np.errstate(invalid="ignore"):
             v = compare.shown((lo + hi) / 2)  # lo = hi: the step itself, from the student's numbers
+        if not np.all(np.isfinite(v)):
+            continue
         if q.key == slip:
             at = tuple(int(rng.integers(0, n)) for n in v.shape)
-            v[at] = round(float(v[at]) + 0.1 * (1 + abs(float(v[at]))), 4)
+            v[at] = round(float(v[at]) + size * 0.1 * (1 + abs(float(v[at]))), 4)
         own[q.key] = v
         mine[q.key] = v.T if q.key == transpose else v
     return mine
@@ -165,20 +180,29 @@ def layout(mine: dict) -> dict:
 def graded(spec, kind: str, mine: dict, **about) -> dict:
     verdicts = compare.grade(mine, spec)
     result = compare.verdicts_jsonable(verdicts)
-    return {"kind": kind, **about, "mine": layout(mine), "verdicts": result["verdicts"],
+    out = {"kind": kind, **about, "mine": layout(mine), "verdicts": result["verdicts"],
             "first_wrong": result["first_wrong"], "transposed": result["transposed"],
             "tolerance": max(v.tolerance for v in verdicts)}  # fmt: skip
+    if not np.isfinite(out["tolerance"]):
+        out["tolerance"] = None  # the student's numbers do not bound some step (JSON has no infinity)
+    return out
 
 
 def students(spec, rng: np.random.Generator, i: int) -> list[dict]:
     out = []
     careful = simulate(spec, rng)
-    if not all(np.all(np.isfinite(v)) for v in careful.values()):
-        return out  # a rounded probability of 0 under a target: no careful student divides by it
     out.append(graded(spec, "careful", careful))
+    out.append(graded(spec, "careful, other routes", simulate(spec, rng, last=True)))
     keys = list(careful)
     slip = keys[i % len(keys)]
-    out.append(graded(spec, "slip", simulate(spec, rng, slip=slip), slip=slip))
+    # A slip of 0.1 (1 + |value|) can lie within what the rounding of the student's earlier numbers allows
+    # (delta2 through J^T grad_y_hat where y_hat is 0.0003 tolerates about 0.3): then no grader could tell it
+    # from rounding, and the slip is made 10 or 100 times as large.
+    for size in (1.0, 10.0, 100.0):
+        student = graded(spec, "slip", simulate(spec, rng, slip=slip, size=size), slip=slip, size=size)
+        if student["verdicts"][slip] == "wrong":
+            break
+    out.append(student)
     shape = {k: np.shape(careful[k]) for k in MATRICES}
     candidates = [k for k in MATRICES if shape[k] != (1, 1)]
     # a reader who checks only some of the pass: every third quantity left out
