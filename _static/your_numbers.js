@@ -401,10 +401,14 @@
       } else if (at < 0) verdict = "agrees";
       else if (clean.length) {
         verdict = "rounding";
-        const [r, a] = clean[0];
-        let tol = 0; // Infinity: the reader's numbers do not bound it
-        for (let i = 0; i < a.lo.length; i++) tol = Math.max(tol, (a.hi[i] - a.lo[i]) / 2 + radiusOf(m[i], radius, decimals));
-        Object.assign(detail, { route: r, tolerance: tol });
+        // the tightest route that gives it: its half width and the reader's own rounding (Infinity: unbounded)
+        let best = null;
+        for (const [r, a] of clean) {
+          let tol = 0;
+          for (let i = 0; i < a.lo.length; i++) tol = Math.max(tol, (a.hi[i] - a.lo[i]) / 2 + radiusOf(m[i], radius, decimals));
+          if (best === null || tol < best.tolerance) best = { route: r, tolerance: tol };
+        }
+        Object.assign(detail, best);
       } else {
         verdict = "follows";
         const [r] = fitting[0];

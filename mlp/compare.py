@@ -169,9 +169,9 @@ def grade(mine: dict[str, np.ndarray], spec: Spec) -> list[Verdict]:
         elif entry is None:
             verdicts.append(Verdict(q.key, "agrees"))
         elif clean:
-            r, iv = clean[0]
-            tol = float(np.max((iv[1] - iv[0]) / 2 + radius(m)))  # inf: your numbers do not bound it
-            verdicts.append(Verdict(q.key, "rounding", route=r, tolerance=tol, **common))
+            # the tightest route that gives it: its half width and the reader's own rounding (inf: unbounded)
+            tol, r = min((float(np.max((iv[1] - iv[0]) / 2 + radius(m))), i) for i, (_, iv) in enumerate(clean))
+            verdicts.append(Verdict(q.key, "rounding", route=clean[r][0], tolerance=tol, **common))
         else:
             r, _ = fitting[0]
             because = tuple(k for k in r.inputs if k in bad)
