@@ -86,7 +86,9 @@ def load_split():
 def fit_mlp(X_train_rows, labels_train, seed: int, epochs: int):
     """mlp.train on examples as columns; returns the trained Params."""
     X_train = X_train_rows.T  # (64, M): the book's layout
-    return train(X_train, labels_train, HIDDEN, lr=LR, batch_size=BATCH, epochs=epochs, seed=seed).params
+    return train(
+        X_train, labels_train, HIDDEN, lr=LR, batch_size=BATCH, epochs=epochs, seed=seed, activation="relu"
+    ).params
 
 
 def fit_lean(X_train_rows, labels_train, seed: int, epochs: int):
@@ -192,10 +194,10 @@ def main(argv=None) -> int:
             for name in order:
                 if name == "mlp.train":
                     t, cpu, params = timed(fit_mlp, X_train_rows, labels_train, seed, epochs)
-                    acc = accuracy(params, X_test_rows.T, labels_test)
+                    acc = accuracy(params, X_test_rows.T, labels_test, "relu")
                 elif name == "lean loop":
                     t, cpu, params = timed(fit_lean, X_train_rows, labels_train, seed, epochs)
-                    acc = accuracy(params, X_test_rows.T, labels_test)
+                    acc = accuracy(params, X_test_rows.T, labels_test, "relu")
                 else:
                     t, cpu, clf = timed(fit_sklearn, X_train_rows, labels_train, seed, epochs)
                     acc = clf.score(X_test_rows, labels_test)

@@ -84,7 +84,7 @@ def centered_differences(f, params: Params, h: float = 1e-6) -> Params:
     return Params(*out)
 
 
-def numerical_gradients(params: Params, x, y, activation="sigmoid", loss="squared", h: float = 1e-6) -> Params:
+def numerical_gradients(params: Params, x, y, activation: str, loss: str = "squared", h: float = 1e-6) -> Params:
     """Centered-difference gradients of the network's loss with respect to every parameter.
 
     The inputs are checked once; each of the 2 x (number of parameters) losses then runs the
@@ -100,7 +100,7 @@ def numerical_gradients(params: Params, x, y, activation="sigmoid", loss="square
     return centered_differences(f, params, h)
 
 
-def check_gradients(params: Params, x, y, activation="sigmoid", loss="squared", h: float = 1e-6) -> dict:
+def check_gradients(params: Params, x, y, activation: str, loss: str = "squared", h: float = 1e-6) -> dict:
     """Relative error of the backward pass against centered differences, per parameter.
 
     Returns {"W1": err, "W1_0": err, "W2": err, "W2_0": err}.

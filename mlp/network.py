@@ -77,7 +77,7 @@ def _like(x: np.ndarray, values: tuple, per_example=None) -> tuple:
     )
 
 
-def forward(params: Params, x, activation: str = "sigmoid") -> Forward:
+def forward(params: Params, x, activation: str) -> Forward:
     """Forward pass. x: (N,) or (N, B) -> z1, H: (N1[, B]); z2, y_hat: (K[, B]).
 
     Raises InputError, naming the array, for a shape that does not fit or a NaN/inf.
@@ -126,7 +126,7 @@ def loss_value(y, fwd, loss: str = "squared") -> float:
     return lossf.value(y, y_hat) if logits else lossf.of_probabilities(y, y_hat)
 
 
-def backward(params: Params, x, y, fwd: Forward, activation: str = "sigmoid", loss: str = "squared") -> Gradients:
+def backward(params: Params, x, y, fwd: Forward, activation: str, loss: str = "squared") -> Gradients:
     """Backward pass: every gradient of the loss, from the output back to W1.
 
     x: (N[, B]), y: (K[, B]) and fwd from forward(params, x, activation). Returns
@@ -182,7 +182,7 @@ def sgd_step(params: Params, grads: Gradients | Params, lr: float, layers=(1, 2)
     return new
 
 
-def loss_and_gradients(params: Params, x, y, activation: str = "sigmoid", loss: str = "squared"):
+def loss_and_gradients(params: Params, x, y, activation: str, loss: str = "squared"):
     """Forward, loss and backward in one call: returns (fwd, loss value, Gradients)."""
     fwd = forward(params, x, activation)
     return fwd, loss_value(y, fwd, loss), backward(params, x, y, fwd, activation, loss)

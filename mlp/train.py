@@ -103,7 +103,7 @@ def check_dataset(name: str, X, labels, K: int | None = None) -> tuple[np.ndarra
     return X.astype(np.float64, copy=False), labels
 
 
-def predict(params: Params, X, activation: str = "relu") -> np.ndarray:
+def predict(params: Params, X, activation: str) -> np.ndarray:
     """The most probable class of every column of X (N, M): an integer array (M,)."""
     X = as_float_array("X", X)
     if X.ndim != 2:
@@ -111,7 +111,7 @@ def predict(params: Params, X, activation: str = "relu") -> np.ndarray:
     return forward(params, X, activation).z2.argmax(axis=0)  # the largest logit: the most probable class
 
 
-def accuracy(params: Params, X, labels, activation: str = "relu") -> float:
+def accuracy(params: Params, X, labels, activation: str) -> float:
     """Fraction of the columns of X whose predicted class equals its label."""
     K = np.shape(params[2])[1] if len(params) == 4 and np.ndim(params[2]) == 2 else None
     X, labels = check_dataset("X", X, labels, K)
@@ -129,7 +129,7 @@ def train(
     labels,
     hidden: int | None = None,
     *,
-    activation: str = "relu",
+    activation: str,
     loss: str = "cross_entropy",
     lr: float = 0.1,
     batch_size: int = 32,

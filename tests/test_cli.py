@@ -307,12 +307,12 @@ def test_lr_of_10_to_the_400_in_a_spec():
 def test_lr_of_huge_integers_in_sgd_step_and_train(lr, rng):
     params = mlp.init_params(rng, 3, 4, 2)
     x, y = rng.standard_normal(3), np.array([0.0, 1.0])
-    _, _, grads = mlp.loss_and_gradients(params, x, y)
+    _, _, grads = mlp.loss_and_gradients(params, x, y, "sigmoid")
     with pytest.raises(mlp.InputError, match="lr must be a finite number >= 0"):
         mlp.sgd_step(params, grads, lr=lr)
     X, labels = rng.standard_normal((3, 8)), np.arange(8) % 2
     with pytest.raises(mlp.InputError, match="lr must be a finite number >= 0"):
-        mlp.train(X, labels, 4, lr=lr, epochs=1)
+        mlp.train(X, labels, 4, lr=lr, epochs=1, activation="relu")
 
 
 def test_explain_standard_input_when_standard_input_is_closed(monkeypatch):

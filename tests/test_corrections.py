@@ -213,7 +213,7 @@ def test_printed_number_matches_mlp_and_numpy(eq, key, where, printed):
 
 
 def test_eq14_dropped_a_trailing_zero_not_a_digit():
-    H1 = mlp.forward(mlp.problem2().params, X).H[0]
+    H1 = mlp.forward(mlp.problem2().params, X, "sigmoid").H[0]
     assert mlp.fmt(H1, 4) == "0.9820"  # so "0.982" is the same value with the zero dropped
     assert mlp.fmt(H1, 3) == "0.982"
     assert mlp.fmt(mlp.explain(mlp.problem2())["after_both_layers"]["H"][0], 4) == "0.9821"  # eq 29

@@ -230,3 +230,41 @@ def test_tied_leading_logits_with_an_underflowed_target_do_not_warn():
     assert g.grad_y_hat[2] == -np.inf and np.all(g.grad_y_hat[:2] == 0)
     np.testing.assert_array_equal(g.delta2, [0.5, 0.5, -1.0])
     assert mlp.loss_value(y, fwd, "cross_entropy") == 800.0 + np.log(2.0)
+
+
+# ---- the hidden layer's derivatives at saturation ---------------------------------------------------------------
+
+ZS = [0.0, 1e-8, 0.5, 3.0, 9.0, 19.0, 40.0, 100.0, 300.0, 700.0]
+
+
+@pytest.mark.parametrize("z", ZS + [-z for z in ZS if z])
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_sigmoid_and_tanh_derivatives_are_exact_where_the_function_saturates(name, z):
+    """s(1 - s) and 1 - t^2 cancel where s and t round to 1: sigmoid'(40) was 0 (exact 4.25e-18), and grad_W1 with
+    it. The e^-|z| forms are within 1e-12 of the 400-digit value for |z| up to 700 in float64, and within float32's
+    precision (or its smallest normal, below which it has none) in float32."""
+    act = mlp.activations.get_activation(name)
+    e = mp.exp(-abs(mp.mpf(z)))
+    exact = e / (1 + e) ** 2 if name == "sigmoid" else 1 / mp.cosh(mp.mpf(z)) ** 2
+    got = float(act.f_prime(np.float64(z)))
+    assert abs(got - float(exact)) <= 1e-12 * float(exact), (got, float(exact))
+    got32 = act.f_prime(np.float32(z))
+    assert got32.dtype == np.float32
+    tiny32 = float(np.finfo(np.float32).tiny)
+    assert abs(float(got32) - float(exact)) <= max(4 * float(np.finfo(np.float32).eps) * float(exact), tiny32)
+
+
+def test_a_saturated_hidden_unit_still_passes_its_gradient_on():
+    """z1 = 40 through a sigmoid: grad_W1 is about 2e-18, not 0, and equals the 400-digit chain rule."""
+    params = mlp.Params(np.array([[1.0]]), np.array([39.0]), np.array([[1.0, -1.0]]), np.array([0.0, 0.0]))
+    x, y = np.array([1.0]), np.array([0.0, 1.0])
+    _, _, grads = mlp.loss_and_gradients(params, x, y, "sigmoid", "squared")
+    z = mp.mpf(40)
+    h = 1 / (1 + mp.exp(-z))  # H; the logits are [h, -h]
+    p1 = mp.exp(h) / (mp.exp(h) + mp.exp(-h))  # y_hat = [p1, 1 - p1]
+    r1, r2 = p1, (1 - p1) - 1  # r = y_hat - y
+    d = p1 * (1 - p1) * (r1 - r2)  # delta2 = J^T r = [d, -d] for K = 2, with d = p1 p2 (r1 - r2)
+    grad_H = 1 * d + (-1) * (-d)  # W2 delta2
+    exact = grad_H * mp.exp(-z) / (1 + mp.exp(-z)) ** 2  # times sigmoid'(40); x = 1
+    assert float(exact) > 1e-18  # s(1 - s) made it 0
+    assert abs(float(grads.grad_W1[0, 0]) - float(exact)) <= 1e-9 * float(exact)

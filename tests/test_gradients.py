@@ -260,9 +260,9 @@ def test_numerical_gradients_of_integer_params_are_those_of_the_same_floats():
     spec = mlp.problem2()
     as_ints = Params(*(np.rint(p).astype(np.int64) for p in spec.params))
     as_floats = Params(*(p.astype(np.float64) for p in as_ints))
-    numeric = mlp.numerical_gradients(as_ints, spec.x, spec.y)
-    for got, want in zip(numeric, mlp.numerical_gradients(as_floats, spec.x, spec.y), strict=True):
+    numeric = mlp.numerical_gradients(as_ints, spec.x, spec.y, "sigmoid")
+    for got, want in zip(numeric, mlp.numerical_gradients(as_floats, spec.x, spec.y, "sigmoid"), strict=True):
         np.testing.assert_array_equal(got, want)
-    assert max(mlp.check_gradients(as_ints, spec.x, spec.y).values()) < 1e-7
+    assert max(mlp.check_gradients(as_ints, spec.x, spec.y, "sigmoid").values()) < 1e-7
     with pytest.raises(mlp.InputError, match=r"h must be a finite number > 0"):
-        mlp.numerical_gradients(as_floats, spec.x, spec.y, h=0.0)
+        mlp.numerical_gradients(as_floats, spec.x, spec.y, "sigmoid", h=0.0)

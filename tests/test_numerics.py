@@ -332,22 +332,22 @@ def test_forward_with_a_wrong_shape_names_the_array(change, name, actual, expect
 def test_library_errors_for_x_y_and_values(rng):
     params = random_net(rng)
     with pytest.raises(InputError, match=r"x must have shape \(N,\) or \(N, B\); got \(3, 1, 1\)"):
-        forward(params, np.ones((3, 1, 1)))
+        forward(params, np.ones((3, 1, 1)), "sigmoid")
     with pytest.raises(InputError, match=r"^W1 has shape \(3, 4\), expected \(N, N1\) = \(5, 4\)"):
-        forward(params, np.ones(5))  # N comes from x
-    fwd = forward(params, np.ones((3, 2)))
+        forward(params, np.ones(5), "sigmoid")  # N comes from x
+    fwd = forward(params, np.ones((3, 2)), "sigmoid")
     with pytest.raises(InputError, match=r"^y has shape \(2,\), expected \(K, B\) = \(2, 2\)"):
-        backward(params, np.ones((3, 2)), np.ones(2), fwd)
+        backward(params, np.ones((3, 2)), np.ones(2), fwd, "sigmoid")
     with pytest.raises(InputError, match=r"^x contains nan at index \[1\]"):
-        forward(params, np.array([0.0, np.nan, 1.0]))
+        forward(params, np.array([0.0, np.nan, 1.0]), "sigmoid")
     with pytest.raises(InputError, match=r"^W2 contains inf at index \[2, 1\]"):
         bad = params.W2.copy()
         bad[2, 1] = np.inf
-        forward(params._replace(W2=bad), np.ones(3))
+        forward(params._replace(W2=bad), np.ones(3), "sigmoid")
     with pytest.raises(InputError, match=r"^W1 is not a rectangular array"):
-        forward(params._replace(W1=[[1.0, 2.0, 3.0, 4.0], [1.0], [1.0, 2.0]]), np.ones(3))
+        forward(params._replace(W1=[[1.0, 2.0, 3.0, 4.0], [1.0], [1.0, 2.0]]), np.ones(3), "sigmoid")
     with pytest.raises(InputError, match=r"^x must contain only real numbers"):
-        forward(params, np.array(["a", "b", "c"]))
+        forward(params, np.array(["a", "b", "c"]), "sigmoid")
     with pytest.raises(InputError, match=r"unknown activation 'softplus'"):
         forward(params, np.ones(3), "softplus")
     with pytest.raises(InputError, match=r"unknown loss 'hinge'"):
@@ -397,39 +397,41 @@ def test_prose_writes_a_true_minus_sign_and_no_negative_zero():
 def test_empty_dimensions_are_refused(change, x, message, rng):
     """K = 0 used to fail deep in softmax; N1 = 0 and B = 0 passed silently."""
     with pytest.raises(InputError, match=message):
-        forward(random_net(rng)._replace(**change), x)
+        forward(random_net(rng)._replace(**change), x, "sigmoid")
 
 
 def test_params_that_are_not_four_arrays_are_refused(rng):
     with pytest.raises(InputError, match=r"params must be \(W1, W1_0, W2, W2_0\); got None"):
-        forward(None, np.ones(3))
+        forward(None, np.ones(3), "sigmoid")
     with pytest.raises(InputError, match=r"^W1 must contain only real numbers; got None"):
-        forward(random_net(rng)._replace(W1=None), np.ones(3))
+        forward(random_net(rng)._replace(W1=None), np.ones(3), "sigmoid")
 
 
 def test_entries_numpy_stores_as_objects(rng):
     params = random_net(rng)
     with pytest.raises(InputError, match=r"^x has a number too large for floating point at x\[0\]"):
-        forward(params, [10**400, 0, 0])
+        forward(params, [10**400, 0, 0], "sigmoid")
     with pytest.raises(InputError, match=r"^x must contain only real numbers; got None at x\[1\]"):
-        forward(params, [1.0, None, 0.0])
+        forward(params, [1.0, None, 0.0], "sigmoid")
     from fractions import Fraction
 
-    exact = forward(params, [Fraction(1, 2), 0, 1])  # real numbers that fit: taken as float64
-    np.testing.assert_array_equal(exact.z1, forward(params, np.array([0.5, 0.0, 1.0])).z1)
+    exact = forward(params, [Fraction(1, 2), 0, 1], "sigmoid")  # real numbers that fit: taken as float64
+    np.testing.assert_array_equal(exact.z1, forward(params, np.array([0.5, 0.0, 1.0]), "sigmoid").z1)
 
 
 def test_backward_refuses_a_forward_of_another_batch_or_no_forward(rng):
     params = random_net(rng)
     x, y = rng.standard_normal((3, 2)), np.eye(2)
-    other = forward(params, rng.standard_normal((3, 5)))
+    other = forward(params, rng.standard_normal((3, 5)), "sigmoid")
     with pytest.raises(InputError, match=r"^z1 has shape \(4, 5\), expected \(4, 2\): it is not the Forward"):
-        backward(params, x, y, other)
+        backward(params, x, y, other, "sigmoid")
     with pytest.raises(InputError, match=r"expected the Forward .* got NoneType"):
-        backward(params, x, y, None)
-    fwd = forward(params, x)
+        backward(params, x, y, None, "sigmoid")
+    fwd = forward(params, x, "sigmoid")
     as_lists = mlp.Forward(*(a.tolist() for a in fwd))  # right shapes, as lists: fine
-    np.testing.assert_array_equal(backward(params, x, y, as_lists).grad_W1, backward(params, x, y, fwd).grad_W1)
+    np.testing.assert_array_equal(
+        backward(params, x, y, as_lists, "sigmoid").grad_W1, backward(params, x, y, fwd, "sigmoid").grad_W1
+    )
 
 
 def test_loss_value_refuses_shapes_that_would_broadcast(rng):

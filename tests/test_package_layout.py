@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import mlp
 from mlp import core
 
@@ -67,3 +69,20 @@ def test_the_top_level_exports_what_a_reader_needs():
     assert len(mlp.__all__) <= 25
     for name in ("forward", "backward", "loss_value", "sgd_step", "train", "check_gradients", "explain", "Params"):
         assert name in mlp.__all__
+
+
+def test_no_public_function_guesses_the_activation():
+    """forward, backward and check_gradients defaulted to sigmoid while train and predict defaulted to relu, so
+    mlp.forward(trained_params, X) silently used the wrong one. The activation is now always named."""
+    import mlp.train
+
+    functions = [getattr(mlp, name) for name in mlp.__all__ if inspect.isfunction(getattr(mlp, name))]
+    functions += [sys.modules["mlp.train"].predict, sys.modules["mlp.train"].accuracy]
+    taking = [f for f in functions if "activation" in inspect.signature(f).parameters]
+    assert {f.__name__ for f in taking} >= {"forward", "backward", "loss_and_gradients", "check_gradients",
+                                            "numerical_gradients", "train", "predict", "accuracy"}  # fmt: skip
+    for f in taking:
+        assert inspect.signature(f).parameters["activation"].default is inspect.Parameter.empty, f.__name__
+    params = mlp.problem2().params
+    with pytest.raises(TypeError, match="activation"):
+        mlp.forward(params, [1.0, 0.0])  # type: ignore[call-arg]

@@ -97,12 +97,12 @@ def test_forgotten_transpose_raises_for_a_rectangular_matrix(rng):
     # mlp refuses a transposed W1 with a message that names it
     params = mlp.Params(W1.T, np.zeros(3), rng.standard_normal((4, 2)), np.zeros(2))
     with pytest.raises(mlp.InputError, match="W1"):
-        mlp.forward(params, x)
+        mlp.forward(params, x, "sigmoid")
 
 
 def test_transposed_outer_product_fails_the_gradient_check(p2):
     params, x, y = p2
-    delta1 = mlp.loss_and_gradients(params, x, y)[2].delta1
+    delta1 = mlp.loss_and_gradients(params, x, y, "sigmoid")[2].delta1
     numeric = ref_gradients(params, x, y).W1
     assert mlp.relative_error(np.outer(x, delta1), numeric) < GOOD
     assert np.outer(delta1, x).shape == params.W1.shape  # a shape check cannot tell
@@ -116,7 +116,7 @@ def test_bias_broadcasts_along_examples_silently_when_B_equals_N1(p2):
     wrong = params.W1.T @ X + params.W1_0
     assert not np.allclose(wrong, z1_ref)
     assert np.allclose(params.W1.T @ X + params.W1_0[:, np.newaxis], z1_ref)
-    assert np.allclose(mlp.forward(params, X).z1, z1_ref)
+    assert np.allclose(mlp.forward(params, X, "sigmoid").z1, z1_ref)
     with pytest.raises(ValueError):
         params.W1.T @ np.ones((2, 3)) + params.W1_0  # B = 3 != N1
 
@@ -148,7 +148,7 @@ def test_relu_at_problem2_kink_freezes_the_second_unit(p2):
 
 def test_outer_product_prints_a_negative_zero_and_mlp_does_not(p2):
     params, x, y = p2
-    delta1 = mlp.loss_and_gradients(params, x, y)[2].delta1
+    delta1 = mlp.loss_and_gradients(params, x, y, "sigmoid")[2].delta1
     outer = np.outer(x, delta1)
     negative_zeros = np.signbit(outer) & (outer == 0)
     assert negative_zeros.any()
@@ -165,8 +165,10 @@ def test_outer_product_prints_a_negative_zero_and_mlp_does_not(p2):
 def test_mean_over_copies_is_the_one_example_gradient(p2):
     params, x, y = p2
     B = 8
-    one = mlp.loss_and_gradients(params, x, y)[2].params()
-    batch = mlp.loss_and_gradients(params, np.tile(x[:, None], (1, B)), np.tile(y[:, None], (1, B)))[2].params()
+    one = mlp.loss_and_gradients(params, x, y, "sigmoid")[2].params()
+    batch = mlp.loss_and_gradients(params, np.tile(x[:, None], (1, B)), np.tile(y[:, None], (1, B)), "sigmoid")[
+        2
+    ].params()
     for a, b in zip(one, batch, strict=True):
         assert mlp.relative_error(a, b) < 1e-14
     # and the mean is what the reference loss means by a batch loss
@@ -204,7 +206,7 @@ def test_two_correct_softmax_backward_passes_agree_to_rounding(rng):
 
 def test_allclose_default_atol_hides_a_factor_of_two(p2):
     params, x, y = p2
-    tiny = 1e-7 * mlp.loss_and_gradients(params, x, y)[2].grad_W1
+    tiny = 1e-7 * mlp.loss_and_gradients(params, x, y, "sigmoid")[2].grad_W1
     assert np.abs(tiny).max() < 1e-8
     assert np.allclose(2 * tiny, tiny)
     assert not np.allclose(2 * tiny, tiny, atol=0)
@@ -223,14 +225,14 @@ def test_minus_step_descends_and_plus_step_climbs(p2):
     up = [p + 0.5 * d for p, d in zip(params, g, strict=True)]
     assert ref_loss(down, x, y) < before < ref_loss(up, x, y)
     # mlp's sgd_step is the minus step
-    new = mlp.sgd_step(params, mlp.loss_and_gradients(params, x, y)[2], 0.5)
+    new = mlp.sgd_step(params, mlp.loss_and_gradients(params, x, y, "sigmoid")[2], 0.5)
     for a, b in zip(new, down, strict=True):
         assert np.allclose(a, b, rtol=0, atol=1e-9)
 
 
 def test_plus_with_negated_delta_is_the_same_update(p2):
     params, x, y = p2
-    fwd, _, g = mlp.loss_and_gradients(params, x, y)
+    fwd, _, g = mlp.loss_and_gradients(params, x, y, "sigmoid")
     minus_gradient = mlp.softmax_backward(fwd.y_hat, y - fwd.y_hat)
     assert np.allclose(
         params.W2 + 0.5 * np.outer(fwd.H, minus_gradient), params.W2 - 0.5 * g.grad_W2, rtol=0, atol=1e-15
@@ -297,7 +299,7 @@ def test_page_relu_and_negative_zero_numbers(page, p2):
     _, glued = page
     params, x, y = p2
     assert glued["pit_relu_fd_at_0"] == pytest.approx(0.5)
-    delta1 = mlp.loss_and_gradients(params, x, y)[2].delta1
+    delta1 = mlp.loss_and_gradients(params, x, y, "sigmoid")[2].delta1
     outer = np.outer(x, delta1)
     assert glued["pit_negzero_count"] == int(np.sum(np.signbit(outer) & (outer == 0))) > 0
     assert num(glued["pit_delta1_1"]) == pytest.approx(delta1[0], abs=5e-5)
@@ -434,7 +436,7 @@ def test_check_catches_sum_versus_mean_only_when_they_disagree(p2):
     params, _, _ = p2
     B = 8
     X, Y = random_batch(B)
-    backward_mean = mlp.loss_and_gradients(params, X, Y)[2].grad_W2_0
+    backward_mean = mlp.loss_and_gradients(params, X, Y, "sigmoid")[2].grad_W2_0
     numeric_mean = centered(lambda b: ref_loss(params._replace(W2_0=b), X, Y), params.W2_0)
     numeric_sum = B * numeric_mean  # the sum loss is B times the mean loss
     assert mlp.relative_error(backward_mean, numeric_mean) < GOOD
@@ -444,10 +446,10 @@ def test_check_catches_sum_versus_mean_only_when_they_disagree(p2):
 
 def test_check_passes_a_negative_zero_and_a_wrong_update_sign(p2):
     params, x, y = p2
-    grads = mlp.loss_and_gradients(params, x, y)[2]
+    grads = mlp.loss_and_gradients(params, x, y, "sigmoid")[2]
     assert np.signbit(np.outer(x, grads.delta1)).any()  # the -0 of pitfall 3
     assert mlp.relative_error(np.outer(x, grads.delta1), ref_gradients(params, x, y).W1) < GOOD
-    assert max(mlp.check_gradients(params, x, y).values()) < GOOD  # the gradient is right ...
+    assert max(mlp.check_gradients(params, x, y, "sigmoid").values()) < GOOD  # the gradient is right ...
     up = mlp.Params(*(p + 0.5 * g for p, g in zip(params, grads.params(), strict=True)))
     assert ref_loss(up, x, y) > ref_loss(params, x, y)  # ... and the + step still climbs
 

@@ -45,7 +45,10 @@ def sweep():
         p = mlp.Params(*(a.astype(dtype) for a in params))
         xd, yd = x.astype(dtype), y.astype(dtype)
         curves[dtype] = np.array(
-            [mlp.relative_error(flat(mlp.numerical_gradients(p, xd, yd, h=h)), reference) for h in steps]
+            [
+                mlp.relative_error(flat(mlp.numerical_gradients(p, xd, yd, spec.activation, h=h)), reference)
+                for h in steps
+            ]
         )
     denominator = 2 * np.abs(reference).max()
     C = curves[np.float64][-1] / steps[-1] ** 2
@@ -61,7 +64,7 @@ def test_the_notebook_draws_this_sweep():
 
     for line in (
         "steps = np.logspace(-12, -1, 45)",
-        "mlp.relative_error(flat(mlp.numerical_gradients(p, xd, yd, h=h)), reference) for h in steps",
+        "mlp.relative_error(flat(mlp.numerical_gradients(p, xd, yd, spec.activation, h=h)), reference) for h in steps",
         "C = curves[np.float64][-1] / steps[-1] ** 2",
     ):
         assert tokens(line) in tokens(source), line

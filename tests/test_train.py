@@ -63,7 +63,7 @@ def test_training_loop_equals_checked_forward_backward_sgd_step(rng):
     """A few epochs of train() and the same epochs written with mlp.forward / backward / sgd_step."""
     X, labels = blobs(rng, M=23)
     N, K, N1, B, lr, epochs, seed = X.shape[0], 3, 4, 5, 0.3, 3, 7
-    result = train(X, labels, N1, lr=lr, batch_size=B, epochs=epochs, seed=seed)
+    result = train(X, labels, N1, lr=lr, batch_size=B, epochs=epochs, seed=seed, activation="relu")
 
     # the reference loop: public, checked functions only. The seed's generator is split in two
     # streams, the first for the initial weights, the second for the order of the examples.
@@ -83,8 +83,8 @@ def test_training_loop_equals_checked_forward_backward_sgd_step(rng):
 def test_full_batch_epoch_is_one_gradient_step(rng):
     """With B = M an epoch is one step on the whole set, whatever the shuffle."""
     X, labels = blobs(rng, M=30)
-    start = train(X, labels, 4, epochs=0, seed=3).params
-    one = train(X, labels, params=start, batch_size=X.shape[1], epochs=1, lr=0.5, seed=3).params
+    start = train(X, labels, 4, epochs=0, seed=3, activation="relu").params
+    one = train(X, labels, params=start, batch_size=X.shape[1], epochs=1, lr=0.5, seed=3, activation="relu").params
     _, _, grads = mlp.loss_and_gradients(start, X, one_hot(labels, 3), "relu", "cross_entropy")
     assert allclose_params(one, mlp.sgd_step(start, grads, 0.5), rtol=1e-10, atol=1e-13)
     assert not equal_params(one, start)
@@ -99,8 +99,10 @@ def test_history_with_zero_learning_rate_is_the_loss_of_the_initial_weights(rng)
     """With lr = 0 nothing moves, so every epoch's mean over minibatches is the full-set loss."""
     X, labels = blobs(rng, M=50)
     X_val, labels_val = blobs(np.random.default_rng(1), M=20)
-    result = train(X, labels, 6, lr=0.0, batch_size=8, epochs=3, seed=2, X_val=X_val, labels_val=labels_val)
-    start = train(X, labels, 6, epochs=0, seed=2).params
+    result = train(
+        X, labels, 6, lr=0.0, batch_size=8, epochs=3, seed=2, X_val=X_val, labels_val=labels_val, activation="relu"
+    )
+    start = train(X, labels, 6, epochs=0, seed=2, activation="relu").params
     assert equal_params(result.params, start)
     y_hat = mlp.forward(start, X, "relu").y_hat
     full_loss = mlp.loss_value(one_hot(labels, 3), y_hat, "cross_entropy")
@@ -109,12 +111,12 @@ def test_history_with_zero_learning_rate_is_the_loss_of_the_initial_weights(rng)
     assert result.history.accuracy == [pytest.approx(full_acc, abs=1e-12)] * 3
     val_loss = mlp.loss_value(one_hot(labels_val, 3), mlp.forward(start, X_val, "relu").y_hat, "cross_entropy")
     assert np.allclose(result.history.val_loss, val_loss, rtol=1e-12)
-    assert result.history.val_accuracy == [accuracy(start, X_val, labels_val)] * 3
+    assert result.history.val_accuracy == [accuracy(start, X_val, labels_val, "relu")] * 3
 
 
 def test_history_has_one_entry_per_epoch(rng):
     X, labels = blobs(rng)
-    h = train(X, labels, 4, epochs=4).history
+    h = train(X, labels, 4, epochs=4, activation="relu").history
     assert isinstance(h, History)
     assert len(h.loss) == len(h.accuracy) == 4
     assert h.val_loss == h.val_accuracy == []
@@ -126,13 +128,13 @@ def test_history_is_the_mean_over_minibatches_measured_before_each_step(rng):
     """Two full-batch epochs: each epoch has one minibatch, measured at the weights before its step."""
     X, labels = blobs(rng, M=24)
     Y = one_hot(labels, 3)
-    start = train(X, labels, 4, epochs=0, seed=5).params
-    h = train(X, labels, params=start, batch_size=24, epochs=2, lr=0.5, seed=5).history
-    after_one = train(X, labels, params=start, batch_size=24, epochs=1, lr=0.5, seed=5).params
+    start = train(X, labels, 4, epochs=0, seed=5, activation="relu").params
+    h = train(X, labels, params=start, batch_size=24, epochs=2, lr=0.5, seed=5, activation="relu").history
+    after_one = train(X, labels, params=start, batch_size=24, epochs=1, lr=0.5, seed=5, activation="relu").params
     for entry, params in enumerate((start, after_one)):
         y_hat = mlp.forward(params, X, "relu").y_hat
         assert h.loss[entry] == pytest.approx(mlp.loss_value(Y, y_hat, "cross_entropy"), rel=1e-12)
-        assert h.accuracy[entry] == accuracy(params, X, labels)
+        assert h.accuracy[entry] == accuracy(params, X, labels, "relu")
     assert h.loss[1] < h.loss[0]
 
 
@@ -140,9 +142,11 @@ def test_history_is_the_mean_over_minibatches_measured_before_each_step(rng):
 def test_training_reduces_the_loss(loss, rng):
     X, labels = blobs(rng, M=90)
     lr = 0.1 if loss == "cross_entropy" else 1.0
-    result = train(X, labels, 8, loss=loss, lr=lr, batch_size=10, epochs=20, seed=0, X_val=X, labels_val=labels)
+    result = train(
+        X, labels, 8, loss=loss, lr=lr, batch_size=10, epochs=20, seed=0, X_val=X, labels_val=labels, activation="relu"
+    )
     h = result.history
-    start = train(X, labels, 8, loss=loss, epochs=0, seed=0).params
+    start = train(X, labels, 8, loss=loss, epochs=0, seed=0, activation="relu").params
     loss_before = mlp.loss_value(one_hot(labels, 3), mlp.forward(start, X, "relu").y_hat, loss)
     assert h.val_loss[-1] < 0.5 * loss_before
     assert h.loss[-1] < h.loss[0]
@@ -151,9 +155,9 @@ def test_training_reduces_the_loss(loss, rng):
 
 def test_same_seed_same_run_other_seed_other_run(rng):
     X, labels = blobs(rng)
-    a = train(X, labels, 5, epochs=3, seed=11)
-    b = train(X, labels, 5, epochs=3, seed=11)
-    c = train(X, labels, 5, epochs=3, seed=12)
+    a = train(X, labels, 5, epochs=3, seed=11, activation="relu")
+    b = train(X, labels, 5, epochs=3, seed=11, activation="relu")
+    c = train(X, labels, 5, epochs=3, seed=12, activation="relu")
     assert equal_params(a.params, b.params) and a.history == b.history
     assert not equal_params(a.params, c.params)
 
@@ -161,17 +165,17 @@ def test_same_seed_same_run_other_seed_other_run(rng):
 def test_given_params_use_the_same_shuffles_as_drawn_ones(rng):
     """The initial weights and the order of the examples come from independent streams."""
     X, labels = blobs(rng)
-    start = train(X, labels, 5, epochs=0, seed=4).params
-    drawn = train(X, labels, 5, epochs=2, seed=4)
-    given = train(X, labels, params=start, epochs=2, seed=4)
+    start = train(X, labels, 5, epochs=0, seed=4, activation="relu").params
+    drawn = train(X, labels, 5, epochs=2, seed=4, activation="relu")
+    given = train(X, labels, params=start, epochs=2, seed=4, activation="relu")
     assert equal_params(drawn.params, given.params)
 
 
 def test_train_does_not_modify_its_inputs(rng):
     X, labels = blobs(rng)
-    start = train(X, labels, 5, epochs=0).params
+    start = train(X, labels, 5, epochs=0, activation="relu").params
     copies = [a.copy() for a in (X, labels, *start)]
-    train(X, labels, params=start, epochs=2)
+    train(X, labels, params=start, epochs=2, activation="relu")
     assert all(np.array_equal(a, b) for a, b in zip((X, labels, *start), copies, strict=True))
 
 
@@ -183,15 +187,23 @@ def test_train_does_not_modify_its_inputs(rng):
 def test_reaches_97_percent_on_digits_with_cross_entropy(digits_split):
     """The chapter's run: 64-64-10, ReLU, softmax, cross-entropy, lr 0.1, B 32, 50 epochs, seed 0."""
     X_train, labels_train, X_test, labels_test = digits_split
-    result = train(X_train, labels_train, 64, lr=0.1, batch_size=32, epochs=50, seed=0)
-    assert accuracy(result.params, X_test, labels_test) >= 0.97
+    result = train(X_train, labels_train, 64, lr=0.1, batch_size=32, epochs=50, seed=0, activation="relu")
+    assert accuracy(result.params, X_test, labels_test, "relu") >= 0.97
 
 
 def test_squared_loss_learns_more_slowly_on_digits(digits_split):
     X_train, labels_train, X_test, labels_test = digits_split
     acc = {
         loss: train(
-            X_train, labels_train, 64, loss=loss, epochs=5, seed=0, X_val=X_test, labels_val=labels_test
+            X_train,
+            labels_train,
+            64,
+            loss=loss,
+            epochs=5,
+            seed=0,
+            X_val=X_test,
+            labels_val=labels_test,
+            activation="relu",
         ).history.val_accuracy[-1]
         for loss in ("cross_entropy", "squared")
     }
@@ -242,11 +254,11 @@ def test_squared_delta_is_smaller_than_cross_entropy_delta_for_any_prediction(rn
 def test_predict_and_accuracy(rng):
     params = mlp.init_params(rng, 3, 4, 2)
     X = rng.standard_normal((3, 9))
-    predicted = predict(params, X)
+    predicted = predict(params, X, "relu")
     assert predicted.shape == (9,)
     assert np.array_equal(predicted, mlp.forward(params, X, "relu").y_hat.argmax(axis=0))
-    assert accuracy(params, X, predicted) == 1.0
-    assert accuracy(params, X, 1 - predicted) == 0.0
+    assert accuracy(params, X, predicted, "relu") == 1.0
+    assert accuracy(params, X, 1 - predicted, "relu") == 0.0
 
 
 def test_one_hot_columns():
@@ -283,7 +295,7 @@ def small(rng):
 def test_bad_data_raises_input_error(small, change, message):
     X, labels = change(*small)
     with pytest.raises(InputError, match=message):
-        train(X, labels, 4, n_classes=3, epochs=1)
+        train(X, labels, 4, n_classes=3, epochs=1, activation="relu")
 
 
 @pytest.mark.parametrize(
@@ -306,7 +318,7 @@ def test_bad_data_raises_input_error(small, change, message):
 )
 def test_bad_settings_raise_input_error(small, kwargs, message):
     X, labels = small
-    settings = {"hidden": 4, "epochs": 1} | kwargs
+    settings = {"hidden": 4, "epochs": 1, "activation": "relu"} | kwargs
     with pytest.raises(InputError, match=message):
         train(X, labels, **settings)
 
@@ -315,46 +327,46 @@ def test_bad_params_and_validation_data_raise_input_error(small, rng):
     X, labels = small
     good = mlp.init_params(rng, 4, 5, 3)
     with pytest.raises(InputError, match=r"W1 has shape \(3, 5\), expected \(N, N1\) = \(4, 5\)"):
-        train(X, labels, params=mlp.init_params(rng, 3, 5, 3))
+        train(X, labels, params=mlp.init_params(rng, 3, 5, 3), activation="relu")
     with pytest.raises(InputError, match=r"hidden = 6 but the given params have N1 = 5"):
-        train(X, labels, 6, params=good)
+        train(X, labels, 6, params=good, activation="relu")
     with pytest.raises(InputError, match=r"labels\[2\] = 2 is outside the classes 0\.\.1"):
-        train(X, labels, params=mlp.init_params(rng, 4, 5, 2))  # K comes from W2: 2 classes
+        train(X, labels, params=mlp.init_params(rng, 4, 5, 2), activation="relu")  # K comes from W2: 2 classes
     with pytest.raises(InputError, match=r"W2_0 contains nan"):
-        train(X, labels, params=good._replace(W2_0=np.array([0.0, np.nan, 0.0])))
+        train(X, labels, params=good._replace(W2_0=np.array([0.0, np.nan, 0.0])), activation="relu")
     with pytest.raises(InputError, match=r"give both X_val and labels_val, or neither"):
-        train(X, labels, 4, X_val=X)
+        train(X, labels, 4, X_val=X, activation="relu")
     with pytest.raises(InputError, match=r"X_val has 3 rows \(features\) but X has N = 4"):
-        train(X, labels, 4, X_val=X[:3], labels_val=labels)
+        train(X, labels, 4, X_val=X[:3], labels_val=labels, activation="relu")
     with pytest.raises(InputError, match=r"labels_val\[0\] = 7 is outside the classes 0\.\.2"):
-        train(X, labels, 4, X_val=X, labels_val=np.full(labels.shape, 7))
+        train(X, labels, 4, X_val=X, labels_val=np.full(labels.shape, 7), activation="relu")
 
 
 def test_divergence_raises_input_error_suggesting_a_smaller_learning_rate(small):
     X, labels = small
     with pytest.raises(InputError, match=r"training diverged in epoch 1.*try lr < 1e\+300"):
-        train(X * 1e10, labels, 4, lr=1e300, epochs=3)
+        train(X * 1e10, labels, 4, lr=1e300, epochs=3, activation="relu")
 
 
 def test_predict_and_accuracy_check_their_input(rng):
     params = mlp.init_params(rng, 3, 4, 2)
     with pytest.raises(InputError, match=r"X must have shape \(N, M\)"):
-        predict(params, np.zeros(3))
+        predict(params, np.zeros(3), "relu")
     with pytest.raises(InputError, match=r"x has shape|W1 has shape"):
-        predict(params, np.zeros((5, 2)))
+        predict(params, np.zeros((5, 2)), "relu")
     with pytest.raises(InputError, match=r"labels\[1\] = 2 is outside the classes 0\.\.1"):
-        accuracy(params, np.zeros((3, 2)), np.array([0, 2]))
+        accuracy(params, np.zeros((3, 2)), np.array([0, 2]), "relu")
 
 
 def test_n_classes_that_contradicts_the_given_params_is_an_input_error(small, rng):
     """It used to reach the training loop and fail there with numpy's broadcasting error."""
     X, labels = small
     with pytest.raises(InputError, match=r"n_classes = 4 but the given params have K = 3 outputs"):
-        train(X, labels, n_classes=4, params=mlp.init_params(rng, 4, 5, 3), epochs=1)
+        train(X, labels, n_classes=4, params=mlp.init_params(rng, 4, 5, 3), epochs=1, activation="relu")
 
 
 def test_data_without_features_and_one_hot_without_k_are_input_errors():
     with pytest.raises(InputError, match=r"X has shape \(0, 3\): an example needs at least one feature"):
-        train(np.zeros((0, 3)), np.array([0, 1, 0]), 4, epochs=1)
+        train(np.zeros((0, 3)), np.array([0, 1, 0]), 4, epochs=1, activation="relu")
     with pytest.raises(InputError, match=r"K must be an integer >= 1; got None"):
         one_hot(np.array([0, 1]), None)
