@@ -332,8 +332,8 @@
 
   /** Where the reader's number is the page's rounded to the decimals: within half a unit (mlp.compare._agrees). */
   function agrees(m, c, radius, decimals) {
-    return m.map((v, i) => Number.isFinite(c[i]) &&
-      Math.abs(v - c[i]) <= radiusOf(c[i], radius, decimals) + SLACK * Math.max(1, Math.abs(c[i]), Math.abs(v)));
+    return m.map((v, i) => v === c[i] || (Number.isFinite(c[i]) && Number.isFinite(v) &&
+      Math.abs(v - c[i]) <= radiusOf(c[i], radius, decimals) + SLACK * Math.max(1, Math.abs(c[i]), Math.abs(v))));
   }
 
   const transpose = (m, [r, c]) => { const t = new Array(r * c); for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) t[j * r + i] = m[i * c + j]; return t; };
@@ -489,9 +489,10 @@
   const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
   /** A typed number, or an Error whose message says what is wrong with it. */
-  function parseNumber(text) {
+  function parseNumber(text, minusInf = false) {
     const t = text.trim().replace(/\u2212/g, "-");
     if (t === "") return new Error("is empty: type a number");
+    if (minusInf && (t === "-inf" || t === "-Infinity")) return -Infinity; // a reader's gradient beyond float64
     if (!NUMBER.test(t)) return new Error(`is not a number: "${text.trim()}" (write numbers like -0.5 or 2e-3)`);
     const v = Number(t);
     if (!Number.isFinite(v)) return new Error(`is too large: ${t} (a double holds at most about 1.8e308)`);
@@ -991,7 +992,7 @@
       const values = [];
       for (let i = 0; i < typed.length; i++) {
         if (typed[i].trim() === "") return new Error(`${entryLabel(key, i, shape)} is empty: fill every entry`);
-        const v = parseNumber(typed[i]);
+        const v = parseNumber(typed[i], true);
         if (v instanceof Error) return new Error(`${entryLabel(key, i, shape)} ${v.message}`);
         values.push(v);
       }
@@ -1204,7 +1205,8 @@
           if (Array.isArray(value) && Array.isArray(value[0]) && !value.every((r) => Array.isArray(r) && r.length === value[0].length)) {
             return fail(`${key} is not a rectangular array of numbers (rows of different lengths?)`);
           }
-          const numbers = flat(Array.isArray(value) ? value : [value]);
+          // null is -inf, as explain --json writes a gradient beyond float64: its own output pastes in
+          const numbers = flat(Array.isArray(value) ? value : [value]).map((v) => (v === null ? -Infinity : v));
           if (!numbers.every((v) => typeof v === "number")) return fail(`${key} must be a number or nested lists of numbers`);
           const want = shapeOf(state.last.values[key]);
           const got = Array.isArray(value) ? shapeOf(value) : [];

@@ -37,10 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read(path: str, stdin) -> str:
+def _read(path: str, stdin, what: str = "spec file") -> str:
+    """The text of a file, or of standard input for "-"; ``what`` names it in a message ("spec file")."""
     if path == "-":
         if stdin is None:
-            raise InputError("standard input is closed: give a spec file, or pipe the spec into `explain -`")
+            raise InputError(f"standard input is closed: give a {what}, or pipe it into `explain -`")
         stream = getattr(stdin, "buffer", stdin)  # bytes, so a bad encoding is ours to report
         try:
             data = stream.read()
@@ -56,9 +57,9 @@ def _read(path: str, stdin) -> str:
         with open(path, encoding="utf-8") as f:
             return f.read()
     except OSError as e:
-        raise InputError(f"cannot read spec file {path!r}: {e.strerror}") from None
+        raise InputError(f"cannot read {what} {path!r}: {e.strerror}") from None
     except UnicodeDecodeError:
-        raise InputError(f"spec file {path!r} is not UTF-8 text") from None
+        raise InputError(f"{what} {path!r} is not UTF-8 text") from None
 
 
 def _one_line(message: str) -> str:
@@ -66,10 +67,24 @@ def _one_line(message: str) -> str:
     return message.replace("\r", "\\r").replace("\n", "\\n")
 
 
+def _writable(text: str, stream) -> str:
+    """text as the stream can encode it: a character it cannot (a file name in an ASCII terminal) as an escape."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:
+        return text
+
+
 def run(argv=None, stdin=None, stdout=None, stderr=None) -> int:
     """Run the command line with the given arguments and streams (default: sys's); return the exit code."""
     stdin = sys.stdin if stdin is None else stdin  # None: standard input is closed
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    if stderr is None:  # nowhere to say anything: the exit code says it
+        return EXIT_BAD_INPUT
+    if stdout is None:  # `python -m mlp example >&-`: Python sets sys.stdout to None
+        print("mlp: error: standard output is closed: nothing can be written", file=stderr)
+        return EXIT_BAD_INPUT
     try:
         args = _parser().parse_args(argv)
         if args.command == "example":
@@ -78,23 +93,24 @@ def run(argv=None, stdin=None, stdout=None, stderr=None) -> int:
         else:
             spec, eqs = load_spec(_read(args.spec, stdin)), None
             title = f"Network {args.spec!r}: {spec.activation} hidden layer, softmax output, {spec.loss} loss"
-        if getattr(args, "compare", None):  # exit 1 when a number of yours disagrees; see mlp/compare.py
-            text, code = compare.report(spec, _read(args.compare, stdin), args.json)
+        if getattr(args, "compare", None) is not None:  # exit 1 when a step of yours is wrong; see mlp/compare.py
+            text, code = compare.report(spec, _read(args.compare, stdin, "file of your numbers"), args.json)
         else:
             result, code = explain(spec), 0
     except InputError as e:
-        print(f"mlp: error: {_one_line(str(e))}", file=stderr)
+        print(_writable(f"mlp: error: {_one_line(str(e))}", stderr), file=stderr)
         return EXIT_BAD_INPUT
-    if spec.loss == "cross_entropy" and not targets_sum_to_one(spec.y) and not getattr(args, "compare", None):
+    comparing = getattr(args, "compare", None) is not None
+    if spec.loss == "cross_entropy" and not targets_sum_to_one(spec.y) and not comparing:
         print(
             f"mlp: warning: the cross-entropy target y sums to {float(spec.y.sum()):.10g}, not 1: "
             "delta2 is then y_hat * sum(y) - y, not y_hat - y",
             file=stderr,
         )
-    if not getattr(args, "compare", None):
+    if not comparing:
         text = json.dumps(to_jsonable(result), indent=2) if args.json else format_report(spec, result, title, eqs)
     try:
-        stdout.write(text + "\n")
+        stdout.write(_writable(text, stdout) + "\n")
         stdout.flush()
     except OSError as e:  # a closed pipe (`| head -1`), a full disk (`> /dev/full`)
         print(f"mlp: error: cannot write the output: {e.strerror or str(e) or type(e).__name__}", file=stderr)
@@ -104,7 +120,7 @@ def run(argv=None, stdin=None, stdout=None, stderr=None) -> int:
 
 def main() -> None:
     code = run()
-    if code != 0:
+    if code != 0 and sys.stdout is not None:
         try:  # nothing more may be written to a broken standard output when Python exits
             sys.stdout.flush()
         except OSError:

@@ -94,10 +94,10 @@ def _fits(mine: np.ndarray, interval: intervals.Interval) -> np.ndarray:
 def _agrees(mine: np.ndarray, computed: np.ndarray) -> np.ndarray:
     """Where the reader's number is mlp's rounded to 4 decimals: within half a unit of the 4th decimal (either
     neighbour of a tie), with the slack that keeps a last-bit difference in mlp's value from deciding it."""
-    finite = np.isfinite(computed)
-    c = np.where(finite, computed, 0.0)
-    close = np.abs(mine - c) <= radius(c) + SLACK * np.maximum.reduce([np.ones_like(c), np.abs(c), np.abs(mine)])
-    return finite & close
+    finite = np.isfinite(computed) & np.isfinite(mine)
+    c, m = np.where(finite, computed, 0.0), np.where(finite, mine, 0.0)
+    close = np.abs(m - c) <= radius(c) + SLACK * np.maximum.reduce([np.ones_like(c), np.abs(c), np.abs(m)])
+    return (finite & close) | (mine == computed)  # -inf agrees with -inf (a gradient beyond float64)
 
 
 def _entry(mask: np.ndarray) -> tuple[int, ...] | None:
@@ -216,12 +216,21 @@ def mine_arrays(mine) -> dict[str, np.ndarray]:
             if key not in ORDER:
                 raise InputError(f"your numbers: unknown quantity {key!r}: the keys are those of explain --json")
             _refuse_booleans(f"your numbers: {key}", value)
-            a = as_float_array(f"your numbers: {key}", value)
-            check_finite(f"your numbers: {key}", a)
+            a = as_float_array(f"your numbers: {key}", _nulls_as_minus_inf(value))
+            # -inf is what explain --json writes as null (grad_y_hat where y_hat underflowed): its own output reads
+            check_finite(f"your numbers: {key}", np.where(a == -np.inf, 0.0, a))
             out[key] = a.astype(np.float64, copy=False)
     if not out:
         raise InputError('your numbers hold no quantity: give at least one, e.g. {"forward": {"z1": [4, 0]}}')
     return out
+
+
+def _nulls_as_minus_inf(value):
+    if value is None:
+        return -np.inf
+    if isinstance(value, list):
+        return [_nulls_as_minus_inf(v) for v in value]
+    return value
 
 
 def note(v: Verdict, activation: str = "f") -> str:

@@ -80,7 +80,9 @@ def load_json(text: str, what: str):
     more than 4300 digits raise InputError naming ``what`` ("the spec", "your numbers")."""
     prefix = "" if what == "the spec" else f"{what}: "
     try:
-        return json.loads(text, object_pairs_hook=lambda pairs: _refuse_duplicate_keys(pairs, what))
+        return json.loads(
+            text, object_pairs_hook=lambda pairs: _refuse_duplicate_keys(pairs, what), parse_int=_parse_int
+        )
     except json.JSONDecodeError as e:
         raise InputError(f"{prefix}malformed JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
     except RecursionError:
@@ -89,6 +91,15 @@ def load_json(text: str, what: str):
         if isinstance(e, InputError):
             raise
         raise InputError(f"{what} has a number with too many digits: {str(e).split(';')[0]}") from None
+
+
+def _parse_int(digits: str) -> int:
+    """A JSON integer. Python refuses to read one of more than 4300 digits, with a message that cannot say where it
+    is; it is far beyond float64 too, so it stands in as 10^400 (with its sign), which the checks then refuse as
+    too large for floating point, naming its key and index."""
+    if len(digits.lstrip("-")) > 4300:
+        return -(10**400) if digits.startswith("-") else 10**400
+    return int(digits)
 
 
 def _refuse_duplicate_keys(pairs, what: str = "the spec"):

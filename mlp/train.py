@@ -103,6 +103,10 @@ def check_dataset(name: str, X, labels, K: int | None = None) -> tuple[np.ndarra
     return X.astype(np.float64, copy=False), labels
 
 
+MAX_INFERRED_CLASSES = 1000  # labels beyond this (and beyond the number of examples) need n_classes
+MAX_W2_ENTRIES = 10**8  # 800 MB of float64: a W2 beyond this is a mistake, refused before it is allocated
+
+
 def predict(params: Params, X, activation: str) -> np.ndarray:
     """The most probable class of every column of X (N, M): an integer array (M,)."""
     X = as_float_array("X", X)
@@ -160,6 +164,8 @@ def train(
     seed = check_int("seed", seed, minimum=0)
     if n_classes is not None:
         n_classes = check_int("n_classes", n_classes, minimum=2)
+    if params is not None and (isinstance(params, str | bytes) or not isinstance(params, tuple | list)):
+        raise InputError(f"params must be (W1, W1_0, W2, W2_0), such as a Params; got {type(params).__name__}")
     if params is not None and len(params) == 4 and np.ndim(params[2]) == 2:
         K_params = np.shape(params[2])[1]  # K is the number of columns of W2
         if n_classes is not None and n_classes != K_params:
@@ -168,6 +174,15 @@ def train(
     X, labels = check_dataset("X", X, labels, n_classes)
     K = n_classes if n_classes is not None else max(int(labels.max()) + 1, 2)
     N, M = X.shape
+    if n_classes is None and K > max(MAX_INFERRED_CLASSES, M):
+        raise InputError(
+            f"the largest label is {K - 1}, which makes {K} classes for {M} examples: give n_classes if you mean it"
+        )
+    width = hidden if params is None and isinstance(hidden, int) else (np.shape(params[0])[1] if params else 0)
+    if width and width * K > MAX_W2_ENTRIES:
+        raise InputError(
+            f"W2 would have N1 x K = {width} x {K} entries (more than {MAX_W2_ENTRIES:,}): too many classes"
+        )
 
     init_rng, order_rng = np.random.default_rng(seed).spawn(2)
     if params is None:
@@ -210,6 +225,10 @@ def train(
                 for W, grad_W in zip(params, (grad_W1, grad_W1_0, grad_W2, grad_W2_0), strict=True):
                     W -= lr * grad_W  # W <- W - lr * grad W, as mlp.sgd_step, in place
         if not (np.isfinite(Z2).all() and all(np.isfinite(W).all() for W in params)):
+            if lr == 0:  # nothing moved: the data or the weights themselves overflow the forward pass
+                raise InputError(
+                    "the outputs overflowed with lr = 0, before any step: the inputs or the weights are too large"
+                )
             raise InputError(f"training diverged in epoch {epoch}: the outputs or weights overflowed; try lr < {lr:g}")
         # The epoch's loss and accuracy, scored once over all its minibatches' predictions: the
         # mean over all M examples is the mean of the minibatch means, weighted by their sizes.

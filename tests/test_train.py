@@ -370,3 +370,20 @@ def test_data_without_features_and_one_hot_without_k_are_input_errors():
         train(np.zeros((0, 3)), np.array([0, 1, 0]), 4, epochs=1, activation="relu")
     with pytest.raises(InputError, match=r"K must be an integer >= 1; got None"):
         one_hot(np.array([0, 1]), None)
+
+
+def test_the_holes_of_issue_19_are_one_line_errors(small):
+    """params=5 was a TypeError; a label of 10**5 trained 100,001 classes and 10**9 was a MemoryError; data that
+    overflow with lr = 0 said "try lr < 0"."""
+    X, labels = small
+    with pytest.raises(InputError, match=r"params must be \(W1, W1_0, W2, W2_0\), such as a Params; got int"):
+        train(X, labels, params=5, activation="relu", epochs=1)
+    for big in (10**5, 10**9):
+        sparse = labels.copy()
+        sparse[0] = big
+        with pytest.raises(InputError, match=rf"the largest label is {big}, which makes {big + 1} classes"):
+            train(X, sparse, 4, activation="relu", epochs=1)
+    with pytest.raises(InputError, match=r"W2 would have N1 x K = 1000 x 1000000 entries"):
+        train(X, labels, 1000, activation="relu", epochs=1, n_classes=10**6)
+    with pytest.raises(InputError, match=r"overflowed with lr = 0, before any step: the inputs or the weights"):
+        train(np.full_like(X, 1e308), labels, 4, activation="identity", epochs=1, lr=0.0)
