@@ -11,6 +11,7 @@
 
   let MAX_SIZE = 10; // N, N1 and K; the page's config (chapters/your_numbers.md) sets it
   let DECIMALS = 4; // as mlp.compare.DECIMALS, also from the config
+  let SIZES = {}; // where N, N1 and K come from, for messages: mlp.validate.SIZES, from the config
   const KEYS = ["x", "y", "W1", "W1_0", "W2", "W2_0", "activation", "loss", "lr"];
 
   // ---- activations, each with its derivative at the pre-activation ----------------------------------------
@@ -549,15 +550,23 @@
     const W1 = matrix("W1", "(N, N1)");
     const N1 = W1.length ? W1[0].length : 0;
     if (W1.length === 0 || N1 === 0) fail("W1", `W1 has shape ${shape([W1.length, N1])}: a network needs N >= 1 and N1 >= 1`);
-    if (W1.length !== N) fail("W1", `W1 has shape ${shape([W1.length, N1])}, expected (N, N1) = ${shape([N, N1])}`);
+    // arrays that disagree about a size: both named, and where the size comes from (mlp.validate.SIZES)
+    const within = (text, size, shown) => `${text}: ${SIZES[size]} (${shown})`;
+    if (W1.length !== N) fail("W1", within(`x has ${N} entries but W1 has ${W1.length} rows`, "N", `W1 has shape ${shape([W1.length, N1])}`));
+    if (Array.isArray(obj.W1_0) && !obj.W1_0.some(Array.isArray) && obj.W1_0.length !== N1) {
+      fail("W1_0", within(`W1_0 has ${obj.W1_0.length} entries but W1 has ${N1} columns`, "N1", `W1 has shape ${shape([W1.length, N1])}`));
+    }
     const W1_0 = vector("W1_0", N1, "N1");
     const W2 = matrix("W2", "(N1, K)");
     const K = W2.length ? W2[0].length : 0;
-    if (W2.length !== N1) fail("W2", `W2 has shape ${shape([W2.length, K])}, expected (N1, K) = ${shape([N1, K])}`);
+    if (W2.length !== N1) fail("W2", within(`W2 has ${W2.length} rows but W1 has ${N1} columns`, "N1", `W2 has shape ${shape([W2.length, K])}`));
     if (K === 0) fail("W2", `W2 has shape ${shape([W2.length, K])}: a network needs at least one output (K >= 1)`);
+    if (Array.isArray(obj.W2_0) && !obj.W2_0.some(Array.isArray) && obj.W2_0.length !== K) {
+      fail("W2_0", within(`W2_0 has ${obj.W2_0.length} entries but W2 has ${K} columns`, "K", `W2 has shape ${shape([W2.length, K])}`));
+    }
     const W2_0 = vector("W2_0", K, "K");
     const y = obj.y;
-    if (y.length !== K) fail("y", `y has shape (${y.length},), expected (K,) = (${K},)`);
+    if (y.length !== K) fail("y", within(`y has ${y.length} entries but W2 has ${K} columns`, "K", `W2 has shape ${shape([W2.length, K])}`));
     if (typeof obj.lr !== "number") fail("lr", `lr must be a number; got ${JSON.stringify(obj.lr)}`);
     if (obj.lr < 0) fail("lr", `lr must be a finite number >= 0; got ${obj.lr}`);
     for (const [k, n, name] of [["x", N, "N"], ["W1_0", N1, "N1"], ["W2_0", K, "K"]]) {
@@ -592,6 +601,7 @@
     const config = JSON.parse(document.getElementById("yn-config").textContent);
     MAX_SIZE = config.max_size;
     DECIMALS = config.decimals;
+    SIZES = config.sizes;
     const inputs = root.querySelector("#yn-inputs");
     const status = root.querySelector("#yn-status");
     const page = document.body; // the quantities sit in the page's sections, outside #yn-app

@@ -97,7 +97,20 @@ def float_params(params, what: str = "params", prefix: str = "") -> tuple[np.nda
     )
 
 
-def check_params(params, what: str = "params", prefix: str = "", N: int | None = None):
+# Where each size comes from, for the messages of arrays that disagree about one.
+SIZES = {
+    "N": "N, the number of inputs, is x's length and W1's number of rows",
+    "N1": "N1, the number of hidden units, is W1's number of columns, W1_0's length and W2's number of rows",
+    "K": "K, the number of outputs, is W2's number of columns, W2_0's length and y's length",
+}
+
+
+def _disagree(one: str, many: str, other: str, size: str) -> InputError:
+    """Two arrays that disagree about a size: name both, and say where the size comes from."""
+    return InputError(f"{one} but {other}: {SIZES[size]} ({many})")
+
+
+def check_params(params, what: str = "params", prefix: str = "", N: int | None = None, x_is_vector: bool = True):
     """params (W1, W1_0, W2, W2_0) as a Params of float arrays whose shapes fit one another.
 
     W1 is (N, N1) and W2 is (N1, K); W1_0 must be (N1,) and W2_0 (K,), and N, N1, K must
@@ -117,7 +130,13 @@ def check_params(params, what: str = "params", prefix: str = "", N: int | None =
                 f"{prefix}W1 has shape {_shape(W1.shape)}, expected (N, N1) = {_shape((N, W1.shape[0]))}: it looks"
                 f" transposed. W1 has one row per input (row i holds the weights leaving x[i]); pass {prefix}W1.T"
             )
+        if not prefix:
+            raise _disagree(f"x has {N} {'entries' if x_is_vector else 'rows'}", f"W1 has shape {_shape(W1.shape)}",
+                            f"W1 has {W1.shape[0]} rows", "N")  # fmt: skip
         _check_shape(prefix + "W1", W1, (N, N1), "(N, N1)")
+    if W1_0.ndim == 1 and W1_0.shape[0] != N1 and not prefix:
+        raise _disagree(f"W1_0 has {W1_0.shape[0]} entries", f"W1 has shape {_shape(W1.shape)}",
+                        f"W1 has {N1} columns", "N1")  # fmt: skip
     _check_shape(prefix + "W1_0", W1_0, (N1,), "(N1,)")
     if W2.ndim != 2:
         raise InputError(f"{prefix}W2 must be a matrix of shape (N1, K); got shape {_shape(W2.shape)}")
@@ -127,9 +146,14 @@ def check_params(params, what: str = "params", prefix: str = "", N: int | None =
             f"{prefix}W2 has shape {_shape(W2.shape)}, expected (N1, K) = {_shape((N1, W2.shape[0]))}: it looks"
             f" transposed. W2 has one row per hidden unit; pass {prefix}W2.T"
         )
+    if W2.shape[0] != N1 and not prefix:
+        raise _disagree(f"W2 has {W2.shape[0]} rows", f"W2 has shape {_shape(W2.shape)}", f"W1 has {N1} columns", "N1")
     _check_shape(prefix + "W2", W2, (N1, K), "(N1, K)")
     if K == 0:
         raise InputError(f"{prefix}W2 has shape {_shape(W2.shape)}: a network needs at least one output (K >= 1)")
+    if W2_0.ndim == 1 and W2_0.shape[0] != K and not prefix:
+        raise _disagree(f"W2_0 has {W2_0.shape[0]} entries", f"W2 has shape {_shape(W2.shape)}",
+                        f"W2 has {K} columns", "K")  # fmt: skip
     _check_shape(prefix + "W2_0", W2_0, (K,), "(K,)")
     return Params(W1, W1_0, W2, W2_0)
 
@@ -152,7 +176,7 @@ def check_example(params, x, y=None, finite=ALL_INPUTS):
         if x.shape[0] == 0:
             raise InputError(f"x has shape {_shape(x.shape)}: an example needs at least one input (N >= 1)")
         raise InputError(f"x has shape {_shape(x.shape)}: a batch needs at least one example (B >= 1)")
-    params = check_params(params, N=x.shape[0])  # N comes from x
+    params = check_params(params, N=x.shape[0], x_is_vector=x.ndim == 1)  # N comes from x
     W1, W1_0, W2, W2_0 = params
     for name, a in (("x", x), ("W1", W1), ("W1_0", W1_0), ("W2", W2), ("W2_0", W2_0)):
         if name in finite:
@@ -160,6 +184,9 @@ def check_example(params, x, y=None, finite=ALL_INPUTS):
     if y is not None:
         y = as_float_array("y", y)
         expected = (W2.shape[1], *x.shape[1:])
+        if y.ndim == x.ndim and y.shape[0] != W2.shape[1]:
+            what_y = f"y has {y.shape[0]} {'entries' if y.ndim == 1 else 'rows'}"
+            raise _disagree(what_y, f"W2 has shape {_shape(W2.shape)}", f"W2 has {W2.shape[1]} columns", "K")
         _check_shape("y", y, expected, "(K,)" if x.ndim == 1 else "(K, B)")
         if "y" in finite:
             check_finite("y", y)

@@ -153,11 +153,11 @@ BAD_SPECS = [
     (
         "shape-W2",
         spec_with(W2=[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]),
-        ["W2 has shape (3, 2)", "expected (N1, K) = (4, 2)"],
+        ["W2 has 3 rows but W1 has 4 columns", "N1, the number of hidden units", "(W2 has shape (3, 2))"],
     ),
-    ("shape-W1_0", spec_with(W1_0=[0.0, 0.0]), ["W1_0 has shape (2,)", "expected (N1,) = (4,)"]),
-    ("shape-W1-vs-x", spec_with(x=[1.0, 2.0]), ["W1 has shape (3, 4)", "expected (N, N1) = (2, 4)"]),
-    ("shape-y", spec_with(y=[0.0, 1.0, 0.0]), ["y has shape (3,)", "expected (K,) = (2,)"]),
+    ("shape-W1_0", spec_with(W1_0=[0.0, 0.0]), ["W1_0 has 2 entries but W1 has 4 columns", "N1, the number"]),
+    ("shape-W1-vs-x", spec_with(x=[1.0, 2.0]), ["x has 2 entries but W1 has 3 rows", "N, the number of inputs"]),
+    ("shape-y", spec_with(y=[0.0, 1.0, 0.0]), ["y has 3 entries but W2 has 2 columns", "K, the number of outputs"]),
     ("nan", spec_with(x=[1.0, math.nan, 0.5]), ["x contains nan", "index [1]", "finite"]),
     (
         "infinity",

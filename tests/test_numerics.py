@@ -310,30 +310,30 @@ def test_single_example_keeps_vector_layout(rng):
 
 
 @pytest.mark.parametrize(
-    ("change", "name", "actual", "expected"),
+    ("change", "fragments"),
     [
-        ({"W1": np.ones((2, 4))}, "W1", "(2, 4)", "(3, 4)"),
-        ({"W1_0": np.ones(3)}, "W1_0", "(3,)", "(4,)"),
-        ({"W2": np.ones((3, 2))}, "W2", "(3, 2)", "(4, 2)"),
-        ({"W2_0": np.ones(4)}, "W2_0", "(4,)", "(2,)"),
-        ({"W2_0": np.ones((2, 1))}, "W2_0", "(2, 1)", "(2,)"),
+        ({"W1": np.ones((2, 4))}, ["x has 3 entries but W1 has 2 rows", "N, the number of inputs", "(2, 4)"]),
+        ({"W1_0": np.ones(3)}, ["W1_0 has 3 entries but W1 has 4 columns", "N1, the number of hidden units"]),
+        ({"W2": np.ones((3, 2))}, ["W2 has 3 rows but W1 has 4 columns", "N1, the number of hidden units"]),
+        ({"W2_0": np.ones(4)}, ["W2_0 has 4 entries but W2 has 2 columns", "K, the number of outputs"]),
+        ({"W2_0": np.ones((2, 1))}, ["W2_0 has shape (2, 1), expected (K,) = (2,)"]),
     ],
     ids=["W1", "W1_0", "W2", "W2_0", "W2_0-column"],
 )
-def test_forward_with_a_wrong_shape_names_the_array(change, name, actual, expected, rng):
+def test_forward_with_a_wrong_shape_names_the_arrays_and_where_the_size_comes_from(change, fragments, rng):
+    """Both arrays that disagree are named, and where the size comes from: an extra entry in x is not W1's fault."""
     params = random_net(rng)._replace(**change)
     with pytest.raises(InputError) as err:
         forward(params, rng.standard_normal(3), "sigmoid")
-    message = str(err.value)
-    assert message.startswith(f"{name} has shape {actual}")
-    assert f"= {expected}" in message
+    for fragment in fragments:
+        assert fragment in str(err.value)
 
 
 def test_library_errors_for_x_y_and_values(rng):
     params = random_net(rng)
     with pytest.raises(InputError, match=r"x must have shape \(N,\) or \(N, B\); got \(3, 1, 1\)"):
         forward(params, np.ones((3, 1, 1)), "sigmoid")
-    with pytest.raises(InputError, match=r"^W1 has shape \(3, 4\), expected \(N, N1\) = \(5, 4\)"):
+    with pytest.raises(InputError, match=r"^x has 5 entries but W1 has 3 rows: N, the number of inputs"):
         forward(params, np.ones(5), "sigmoid")  # N comes from x
     fwd = forward(params, np.ones((3, 2)), "sigmoid")
     with pytest.raises(InputError, match=r"^y has shape \(2,\), expected \(K, B\) = \(2, 2\)"):

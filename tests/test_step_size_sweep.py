@@ -60,11 +60,12 @@ def test_the_notebook_draws_this_sweep():
     source = "".join("".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"])
 
     def tokens(code):  # compared as tokens: the formatter wraps the notebook's code at the book's 88 columns
-        return " ".join(code.replace("[", " [ ").replace("]", " ] ").split())
+        return " ".join(code.replace("[", " [ ").replace("]", " ] ").split())  # ruff's wrapping: same tokens
 
     for line in (
         "steps = np.logspace(-12, -1, 45)",
-        "mlp.relative_error(flat(mlp.numerical_gradients(p, xd, yd, spec.activation, h=h)), reference) for h in steps",
+        "mlp.relative_error( flat(mlp.numerical_gradients(p, xd, yd, spec.activation, h=h)), reference, )"
+        " for h in steps",
         "C = curves[np.float64][-1] / steps[-1] ** 2",
     ):
         assert tokens(line) in tokens(source), line

@@ -326,7 +326,7 @@ def test_bad_settings_raise_input_error(small, kwargs, message):
 def test_bad_params_and_validation_data_raise_input_error(small, rng):
     X, labels = small
     good = mlp.init_params(rng, 4, 5, 3)
-    with pytest.raises(InputError, match=r"W1 has shape \(3, 5\), expected \(N, N1\) = \(4, 5\)"):
+    with pytest.raises(InputError, match=r"x has 4 rows but W1 has 3 rows: N, the number of inputs"):
         train(X, labels, params=mlp.init_params(rng, 3, 5, 3), activation="relu")
     with pytest.raises(InputError, match=r"hidden = 6 but the given params have N1 = 5"):
         train(X, labels, 6, params=good, activation="relu")
