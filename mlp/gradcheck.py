@@ -100,11 +100,55 @@ def numerical_gradients(params: Params, x, y, activation: str, loss: str = "squa
     return centered_differences(f, params, h)
 
 
-def check_gradients(params: Params, x, y, activation: str, loss: str = "squared", h: float = 1e-6) -> dict:
-    """Relative error of the backward pass against centered differences, per parameter.
+ROUNDING = 64  # the loss's own rounding: up to this many units of its last place (a generous bound for a few sums)
 
-    Returns {"W1": err, "W1_0": err, "W2": err, "W2_0": err}.
+
+class GradientCheck(dict):
+    """{"W1": err, "W1_0": err, "W2": err, "W2_0": err}: per parameter, the relative error of the backward pass
+    beyond what the centered differences can resolve (0 where every entry agrees within the difference's own error
+    bound). Also ``unresolved``: per parameter, how many entries lie below what the difference can resolve (the
+    gradient and the difference both within the bound of 0: they agree, but the check says nothing of them), and
+    ``bounds``: the error bound of each entry's difference, a Params; and ``raw``: the plain relative errors
+    (:func:`relative_error` of each array and its differences), which a right gradient can push up to 1 where the
+    differences cannot resolve it."""
+
+    unresolved: dict[str, int]
+    bounds: Params
+    raw: dict[str, float]
+
+
+def check_gradients(params: Params, x, y, activation: str, loss: str = "squared", h: float = 1e-6) -> GradientCheck:
+    """The backward pass against centered differences, each entry judged within the difference's own error bound.
+
+    A centered difference D(h) = (l(theta + h) - l(theta - h)) / 2h errs by its truncation, h^2 l'''(theta) / 6,
+    estimated as |D(2h) - D(h)| / 3 from a second difference at 2h, and by the loss's rounding divided by h
+    (ROUNDING units of the loss's last place, and the rounding of theta + h itself). An entry agrees when the
+    backward pass lies within twice that bound of D(h); the relative error is what lies beyond it, over the largest
+    |a| + |n| of the array. So a right gradient gives 0 at any logit gap, and a wrong one that the difference can
+    resolve is still caught. Returns a :class:`GradientCheck` (a dict of the relative errors; ``unresolved``
+    counts the entries below what the difference can resolve). Each entry costs four losses.
     """
     analytic = backward(params, x, y, forward(params, x, activation), activation, loss).params()
-    numeric = numerical_gradients(params, x, y, activation, loss, h)
-    return {name: relative_error(a, n) for name, a, n in zip(Params._fields, analytic, numeric, strict=True)}
+    act, lossf = get_activation(activation), get_loss(loss)
+    checked, x, y = check_example(params, x, y)
+    X, Y = (a[:, None] if a.ndim == 1 else a for a in (x, y))
+    theta = float_params(checked)
+    once = numerical_gradients(params, x, y, activation, loss, h)
+    twice = numerical_gradients(params, x, y, activation, loss, 2 * h)
+    dtype = np.result_type(*theta, X)
+    eps = float(np.finfo(dtype if np.issubdtype(dtype, np.floating) else np.float64).eps)
+    scale = abs(lossf.value(Y, core.forward(Params(*theta), X, act).z2))  # the loss rounds relative to its size
+    result, unresolved, bounds, raw = GradientCheck(), {}, [], {}
+    for name, a, n, n2, t in zip(Params._fields, analytic, once, twice, theta, strict=True):
+        a, n = np.asarray(a, dtype=np.float64), np.asarray(n, dtype=np.float64)
+        truncation = np.abs(np.asarray(n2, dtype=np.float64) - n) / 3
+        rounding = ROUNDING * eps * scale / h + 2 * eps * np.abs(t) / h * np.abs(n)
+        bound = 2 * (truncation + rounding)  # twice the estimate: it is an estimate
+        beyond = np.maximum(np.abs(a - n) - bound, 0.0)
+        den = max(float(np.max(np.abs(a) + np.abs(n), initial=0.0)), 1e-300)
+        result[name] = float(np.max(beyond, initial=0.0) / den)
+        unresolved[name] = int(np.count_nonzero((np.abs(n) <= bound) & (np.abs(a) <= bound)))
+        bounds.append(bound)
+        raw[name] = relative_error(a, n)
+    result.unresolved, result.bounds, result.raw = unresolved, Params(*bounds), raw
+    return result

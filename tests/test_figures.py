@@ -232,7 +232,7 @@ def test_bad_input_is_an_input_error_that_names_the_problem(problem2, odd):
         figures.computational_graph(ex.params, ex.x, ex.y, ex.fwd, ex.grads._replace(delta1=np.zeros(3)), ex.loss)
     with pytest.raises(mlp.InputError, match="one example"):
         figures.network_diagram(ex.params, np.ones((2, 3)))
-    with pytest.raises(mlp.InputError, match="W2_0 has shape"):
+    with pytest.raises(mlp.InputError, match="W2_0 has 3 entries but W2 has 2 columns"):
         figures.network_diagram(ex.params._replace(W2_0=np.zeros(3)))
     with pytest.raises(mlp.InputError, match="after_both"):
         figures.loss_bar_chart(0.4, float("nan"), 0.2)
