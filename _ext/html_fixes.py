@@ -74,10 +74,24 @@ STATIC = Path(__file__).with_name("static")
 SMALL_PRINT_REM = 0.875  # the footer's font size in sphinx-book-theme: the page's small print
 
 
+def svg_text_sizes(svg: str) -> list[float]:
+    """The size, in the SVG's own units (points), of every piece of text matplotlib drew as paths.
+
+    Matplotlib places each text at ``translate(x y) scale(s -s)`` on glyphs drawn at 100 units a point.
+    """
+    return [100 * float(s) for s in re.findall(r"translate\([^)]*\) scale\(([\d.]+) -\1\)", svg)]
+
+
+def svg_width(svg: str) -> float:
+    """The SVG's width in its own units (the first number of its viewBox)."""
+    match = re.search(r'viewBox="[\d.\-]+ [\d.\-]+ ([\d.]+) [\d.]+"', svg)
+    if match is None:
+        raise ValueError("the SVG has no viewBox")
+    return float(match[1])
+
+
 def figure_min_width(path: Path) -> float | None:
     """The width (rem) at which the smallest text of the SVG figure at path is SMALL_PRINT_REM, or None."""
-    from mlp_book.formats import svg_text_sizes, svg_width
-
     svg = path.read_text(encoding="utf-8")
     sizes = svg_text_sizes(svg)
     return SMALL_PRINT_REM * svg_width(svg) / min(sizes) if sizes else None

@@ -157,8 +157,12 @@
       if (q.value.op === "grad_y_hat") continue; // -y / y_hat is -inf where y_hat underflows; nothing reads it
       if (!flat(value).every(Number.isFinite)) {
         const [section, name] = q.key.split(".");
-        const after = section === "forward" || section === "backward" ? "" : ` after the gradient step with lr = ${g6(spec.lr)} (try a smaller lr)`;
-        throw new Error(`${name} (${section}) overflowed to inf or nan${after}: the weights or inputs are too large`);
+        // mlp.validate.overflowed's words
+        const before = section === "forward" || section === "backward";
+        if (before || spec.lr === 0) {
+          throw new Error(`${name} (${section}) overflowed to inf or nan${before ? "" : " with lr = 0, before any step"}: the weights or inputs are too large`);
+        }
+        throw new Error(`${name} (${section}) overflowed to inf or nan after the gradient step with lr = ${g6(spec.lr)} (try a smaller lr)`);
       }
     }
     return out;

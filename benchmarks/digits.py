@@ -68,7 +68,7 @@ from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_limits
 
 from mlp.network import init_params
-from mlp.train import accuracy, one_hot, train
+from mlp.training import accuracy, one_hot, train
 
 HIDDEN, LR, BATCH, EPOCHS = 64, 0.1, 32, 50
 SPLIT_SEED, TEST_SIZE = 0, 0.2

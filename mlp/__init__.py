@@ -10,7 +10,6 @@ each with its derivative, are in :mod:`mlp.activations` and :mod:`mlp.losses`.
 
 from mlp import activations, losses
 from mlp.errors import InputError
-from mlp.explain import explain, fmt, format_array
 from mlp.gradcheck import check_gradients, numerical_gradients, relative_error
 from mlp.network import (
     Forward,
@@ -23,9 +22,11 @@ from mlp.network import (
     loss_value,
     sgd_step,
 )
-from mlp.softmax import softmax, softmax_backward, softmax_jacobian
+from mlp.numbers import fmt, format_array
+from mlp.one_step import explain
+from mlp.output_layer import softmax, softmax_backward, softmax_jacobian
 from mlp.spec import load_spec, problem2
-from mlp.train import train
+from mlp.training import train
 
 __all__ = [
     "Forward",

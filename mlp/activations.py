@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mlp.errors import InputError
+from mlp.errors import lookup
 
 
 def sigmoid(z):
@@ -94,8 +94,4 @@ ACTIVATIONS: dict[str, Activation] = {
 
 def get_activation(name: str) -> Activation:
     """Look an activation up by name; an unknown name raises InputError listing the known ones."""
-    try:
-        return ACTIVATIONS[name]
-    except (KeyError, TypeError):
-        known = ", ".join(sorted(ACTIVATIONS))
-        raise InputError(f"unknown activation {name!r}: expected one of {known}") from None
+    return lookup("activation", name, ACTIVATIONS)

@@ -13,8 +13,10 @@ import sys
 
 from mlp import compare
 from mlp.errors import InputError
-from mlp.explain import explain, format_report, targets_sum_to_one, to_jsonable
+from mlp.numbers import to_jsonable
+from mlp.one_step import explain, targets_sum_to_one
 from mlp.pass_table import SOURCE_EQS
+from mlp.report import format_report
 from mlp.spec import load_spec, problem2
 
 EXIT_BAD_INPUT = 2

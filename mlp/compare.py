@@ -32,7 +32,8 @@ import numpy as np
 
 from mlp import intervals
 from mlp.errors import InputError
-from mlp.explain import explain, fmt
+from mlp.numbers import fmt
+from mlp.one_step import explain
 from mlp.pass_table import ORDER, PASS, Route
 from mlp.spec import Spec, _refuse_booleans, load_json
 from mlp.validate import as_float_array, check_finite

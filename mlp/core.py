@@ -13,7 +13,7 @@ import numpy as np
 
 from mlp.activations import Activation
 from mlp.losses import Loss
-from mlp.softmax import softmax
+from mlp.output_layer import softmax
 
 
 class Params(NamedTuple):

@@ -8,10 +8,10 @@ whatever the batch size.
 Exact at the extremes. Where one logit leads by far, its probability rounds to 1, and
 anything computed from the rounded probabilities loses what the loss and its gradient are
 made of (1 - y_hat is e^-40 at a gap of 40, not 0). So the network's loss and delta2 are
-computed from the logits z2: the cross-entropy through log-sum-exp (:func:`mlp.softmax.log_softmax`)
+computed from the logits z2: the cross-entropy through log-sum-exp (:func:`mlp.output_layer.log_softmax`)
 (never from clipped probabilities, which would cap it), and, where a probability is near 1
 (:func:`near_one`), its 1 - y_hat as the sum of the other probabilities (as
-:func:`mlp.softmax.softmax_complement` does). The functions of y_hat are kept for what a page
+:func:`mlp.output_layer.softmax_complement` does). The functions of y_hat are kept for what a page
 computes by hand.
 """
 
@@ -22,8 +22,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mlp.errors import InputError
-from mlp.softmax import log_softmax, softmax, sum_of_others, top_mask
+from mlp.errors import lookup
+from mlp.output_layer import log_softmax, softmax, sum_of_others, top_mask
 
 
 def _batch_size(y) -> int:
@@ -189,8 +189,4 @@ LOSSES: dict[str, Loss] = {
 
 def get_loss(name: str) -> Loss:
     """Look a loss up by name; an unknown name raises InputError listing the known ones."""
-    try:
-        return LOSSES[name]
-    except (KeyError, TypeError):
-        known = ", ".join(sorted(LOSSES))
-        raise InputError(f"unknown loss {name!r}: expected one of {known}") from None
+    return lookup("loss", name, LOSSES)

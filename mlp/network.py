@@ -54,6 +54,7 @@ from mlp.validate import (
     check_int,
     check_lr,
     check_params,
+    overflowed,
 )
 
 __all__ = ["Forward", "Gradients", "Params", "backward", "forward", "init_params", "loss_value", "sgd_step"]
@@ -102,7 +103,7 @@ def _refuse_non_finite(name: str, params: Params, x: np.ndarray):
     """
     check_example(params, x)  # raises InputError for the first input that holds a NaN or inf
     what = "hidden pre-activation z1" if name == "z1" else "logits z2"
-    raise InputError(f"the {what} overflowed to inf: the weights or inputs are too large")
+    raise overflowed(f"the {what}")
 
 
 def loss_value(y, fwd, loss: str = "squared") -> float:
@@ -178,7 +179,7 @@ def sgd_step(params: Params, grads: Gradients | Params, lr: float, layers=(1, 2)
     new = Params(*(n.copy() if n is p else n for n, p in zip(new, params, strict=True)))  # share nothing
     for name, p in zip(PARAMS, new, strict=True):
         if not all_finite(p):
-            raise InputError(f"the step overflowed: {name} - lr * grad_{name} is not finite; try an lr below {lr:g}")
+            raise overflowed(f"the step's {name} - lr * grad_{name}", lr)
     return new
 
 

@@ -16,7 +16,7 @@ from importlib import resources
 
 from mlp.activations import ACTIVATIONS
 from mlp.core import Params
-from mlp.errors import InputError
+from mlp.errors import InputError, lookup
 from mlp.losses import LOSSES
 from mlp.validate import check_example, check_lr
 
@@ -48,8 +48,7 @@ def parse_spec(obj) -> Spec:
     if unknown:
         raise InputError(f"the spec has an unknown key {unknown[0]!r} (allowed: {', '.join(REQUIRED)})")
     for key, table in (("activation", ACTIVATIONS), ("loss", LOSSES)):
-        if not isinstance(obj[key], str) or obj[key] not in table:
-            raise InputError(f"unknown {key} {obj[key]!r}: expected one of {', '.join(sorted(table))}")
+        lookup(key, obj[key], table)
     for key in ("x", "y"):
         if not isinstance(obj[key], list) or any(isinstance(v, list) for v in obj[key]):
             raise InputError(f"{key} must be a flat list of numbers (one example)")

@@ -166,9 +166,6 @@ def check_example(params, x, y=None, finite=ALL_INPUTS):
     NaN and inf (the backward pass, which never reads W1, W1_0 or W2_0, skips those).
     Returns the same values as float arrays (a tuple params, x, y).
     """
-    fast = _fast_path(params, x, y, finite)
-    if fast is not None:
-        return fast
     x = as_float_array("x", x)
     if x.ndim not in (1, 2):
         raise InputError(f"x must have shape (N,) or (N, B); got {_shape(x.shape)}")
@@ -190,30 +187,6 @@ def check_example(params, x, y=None, finite=ALL_INPUTS):
         _check_shape("y", y, expected, "(K,)" if x.ndim == 1 else "(K, B)")
         if "y" in finite:
             check_finite("y", y)
-    return params, x, y
-
-
-def _fast_path(params, x, y, finite):
-    """The common case in a few attribute tests: Params of float ndarrays of fitting shapes, x and y
-    float ndarrays of one dtype, every checked array finite. Returns (params, x, y), or None for the
-    full check (which also finds what is wrong, and says so)."""
-    if type(params) is not Params or type(x) is not np.ndarray or (y is not None and type(y) is not np.ndarray):
-        return None
-    W1, W1_0, W2, W2_0 = params
-    dtype = x.dtype
-    if dtype.kind != "f" or not all(type(a) is np.ndarray and a.dtype == dtype for a in params):
-        return None
-    if x.ndim not in (1, 2) or x.size == 0 or W1.ndim != 2 or W2.ndim != 2 or W1.size == 0 or W2.size == 0:
-        return None
-    (N, N1), K = W1.shape, W2.shape[1]
-    if x.shape[0] != N or W1_0.shape != (N1,) or W2.shape[0] != N1 or W2_0.shape != (K,):
-        return None
-    if y is not None and (y.dtype != dtype or y.shape != (K, *x.shape[1:])):
-        return None
-    for name in finite:
-        a = x if name == "x" else y if name == "y" else getattr(params, name, None)
-        if a is not None and np.count_nonzero(np.isfinite(a)) != a.size:  # all_finite, inlined
-            return None
     return params, x, y
 
 
@@ -256,3 +229,56 @@ def check_lr(lr) -> float:
         )
         raise InputError(f"lr must be a finite number >= 0; got {shown}")
     return value + 0.0  # + 0.0: -0.0 becomes 0.0
+
+
+# ---- training data ----------------------------------------------------------------------------------------------
+
+
+def check_labels(name: str, labels, K: int | None = None) -> np.ndarray:
+    """A 1-D array of integer class numbers, each in 0..K-1 (any non-negative integer if K is None)."""
+    a = np.asarray(labels)
+    if a.ndim != 1:
+        raise InputError(f"{name} must have shape (M,): one class number per example; got shape {a.shape}")
+    if a.dtype == bool or not np.issubdtype(a.dtype, np.integer):
+        raise InputError(f"{name} must be integer class numbers 0, 1, ..., K-1; got {a.dtype} values")
+    if a.size == 0:
+        raise InputError(f"{name} is empty: there are no examples")
+    top = K - 1 if K is not None else None
+    outside = (a < 0) | (a > top) if top is not None else a < 0
+    if outside.any():
+        i = int(np.argmax(outside))
+        allowed = f"0..{top}" if top is not None else "non-negative integers"
+        raise InputError(f"{name}[{i}] = {a[i]} is outside the classes {allowed}")
+    return a.astype(np.intp, copy=False)
+
+
+def check_dataset(name: str, X, labels, K: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Check X (N, M) against labels (M,); return them as float64 and integer arrays.
+
+    ``name`` is how the error messages call X ("X" or "X_val"); the labels are called
+    ``labels`` or ``labels_val`` to match.
+    """
+    lname = "labels" + name[1:]
+    X = as_float_array(name, X)
+    if X.ndim != 2:
+        raise InputError(f"{name} must have shape (N, M), one example per column; got shape {X.shape}")
+    if X.shape[0] == 0:
+        raise InputError(f"{name} has shape {X.shape}: an example needs at least one feature (N >= 1)")
+    labels = check_labels(lname, labels, K)
+    if labels.size != X.shape[1]:
+        hint = f" (examples are columns: if yours are rows, pass {name}.T)" if labels.size == X.shape[0] else ""
+        raise InputError(f"{lname} has {labels.size} entries but {name} has {X.shape[1]} columns (examples){hint}")
+    check_finite(name, X)
+    return X.astype(np.float64, copy=False), labels
+
+
+# ---- overflow --------------------------------------------------------------------------------------------------------
+
+
+def overflowed(what: str, lr: float | None = None) -> InputError:
+    """The one message for a computation that left float64's range: what overflowed, and what to try. ``lr`` is
+    given where a gradient step came first (0: none moved anything, so the inputs or weights themselves did)."""
+    if lr is None or lr == 0:
+        after = "" if lr is None else " with lr = 0, before any step"
+        return InputError(f"{what} overflowed to inf or nan{after}: the weights or inputs are too large")
+    return InputError(f"{what} overflowed to inf or nan after the gradient step with lr = {lr:g} (try a smaller lr)")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from mlp.errors import InputError
-from mlp.explain import fmt
+from mlp.numbers import cells, fmt
 
 
 def latex_array(a, decimals: int = 4) -> str:
@@ -16,14 +13,11 @@ def latex_array(a, decimals: int = 4) -> str:
     Vectors are columns, as in the source's notation: [1, 0] becomes
     \\begin{bmatrix} 1 \\\\ 0 \\end{bmatrix}.
     """
-    a = np.asarray(a)
-    if a.ndim == 0:
-        return fmt(a, decimals)
-    rows = a[:, np.newaxis] if a.ndim == 1 else a
-    if rows.ndim != 2:
-        raise InputError(f"latex_array takes a scalar, vector or matrix; got shape {a.shape}")
-    body = r" \\ ".join(" & ".join(fmt(v, decimals) for v in row) for row in rows)
-    return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
+    ndim, rows = cells(a, decimals, "latex_array")
+    if ndim == 0:
+        return rows[0][0]
+    rows = [[c] for c in rows[0]] if ndim == 1 else rows  # a vector is a column
+    return r"\begin{bmatrix} " + r" \\ ".join(" & ".join(row) for row in rows) + r" \end{bmatrix}"
 
 
 MINUS = "\u2212"  # the minus sign of typeset text; "-" is a hyphen
@@ -39,22 +33,3 @@ def prose(a, decimals: int = 4) -> str:
     if a.ndim == 0:
         return fmt(a, decimals).replace("-", MINUS)
     return "[" + ", ".join(prose(row, decimals) for row in a) + "]"
-
-
-def magnitude(value: float) -> str:
-    """A number whose digits are rounding error, shown only as its nearest power of ten: 6.8e-10 -> "1e-9".
-
-    A finite-difference check measures rounding error, and its digits differ between machines (the last bits
-    of every loss differ; divided by a tiny 2h, they move the second digit). What a machine does not change is
-    the order of magnitude, so that is all a page shows and stores of such a number.
-    """
-    if value == 0:
-        return "0"
-    return f"1e{round(math.log10(abs(float(value))))}"
-
-
-def bound(value: float) -> str:
-    """The smallest power of ten above a rounding-error number, for "below ..." claims: 4.2e-9 -> "1e-8"."""
-    if value == 0:
-        return "0"
-    return f"1e{math.ceil(math.log10(abs(float(value))))}"

@@ -25,8 +25,8 @@ from matplotlib.figure import Figure
 from mlp.activations import get_activation
 from mlp.core import Forward, Gradients, Params
 from mlp.errors import InputError
-from mlp.explain import fmt
 from mlp.losses import get_loss
+from mlp.numbers import cells, fmt
 from mlp.validate import as_float_array, check_example, check_fields, check_finite, check_params
 
 __all__ = ["array_lines", "computational_graph", "loss_bar_chart", "network_diagram"]
@@ -48,15 +48,12 @@ def array_lines(a, decimals: int = 4) -> list[str]:
 
     Columns are right-aligned; numbers go through :func:`mlp.fmt`, so a zero is "0".
     """
-    a = np.asarray(a, dtype=np.float64)
-    if a.ndim == 0:
-        return [fmt(a, decimals)]
-    if a.ndim > 2:
-        raise InputError(f"array_lines takes a scalar, vector or matrix; got shape {a.shape}")
-    rows = a[:, np.newaxis] if a.ndim == 1 else a
-    cells = [[fmt(v, decimals) for v in row] for row in rows]
-    widths = [max(len(row[j]) for row in cells) for j in range(len(cells[0]))]
-    bodies = ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    ndim, rows = cells(np.asarray(a, dtype=np.float64), decimals, "array_lines")
+    if ndim == 0:
+        return rows[0]
+    rows = [[c] for c in rows[0]] if ndim == 1 else rows  # a vector is a column
+    widths = [max(len(row[j]) for row in rows) for j in range(len(rows[0]))]
+    bodies = ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     if len(bodies) == 1:
         return [f"[{bodies[0]}]"]
     left = ["⎡"] + ["⎢"] * (len(bodies) - 2) + ["⎣"]

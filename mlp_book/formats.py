@@ -36,23 +36,3 @@ def stable_figure_formats(shell=None) -> None:
     formatters = shell.display_formatter.formatters
     formatters["image/svg+xml"].for_type(Figure, lambda fig: print_figure(fig, "svg", metadata=SVG_METADATA))
     formatters["image/png"].for_type(Figure, lambda fig: print_figure(fig, "png", metadata=PNG_METADATA))
-
-
-def svg_text_sizes(svg: str) -> list[float]:
-    """The size, in the SVG's own units (points), of every piece of text matplotlib drew as paths.
-
-    Matplotlib places each text at ``translate(x y) scale(s -s)`` on glyphs drawn at 100 units a point.
-    """
-    import re
-
-    return [100 * float(s) for s in re.findall(r"translate\([^)]*\) scale\(([\d.]+) -\1\)", svg)]
-
-
-def svg_width(svg: str) -> float:
-    """The SVG's width in its own units (the first number of its viewBox)."""
-    import re
-
-    match = re.search(r'viewBox="[\d.\-]+ [\d.\-]+ ([\d.]+) [\d.]+"', svg)
-    if match is None:
-        raise ValueError("the SVG has no viewBox")
-    return float(match[1])

@@ -224,7 +224,7 @@ class Net:
                 return symbol**c
         raise ValueError(f"exp({arg}) is not exp(c z) for a pre-activation z")
 
-    def residual(self, exact, formula) -> sp.Matrix:
+    def difference(self, exact, formula) -> sp.Matrix:
         """exact - formula, as the expanded numerator over a common denominator: zero iff they agree.
 
         Raises ValueError when the shapes differ: a formula of the wrong shape is wrong before any algebra.
@@ -575,14 +575,14 @@ def check_network(net: Net, forms: Iterable[str] = ("matrix", "entry-wise", "par
         exact = autodiff(net)
         if "matrix" in forms:
             for name, m in matrix_form(net).items():
-                out.append(Check(name, case, net.residual(exact[name], m)))
+                out.append(Check(name, case, net.difference(exact[name], m)))
         if "entry-wise" in forms:
             for name, m in entrywise(net).items():
-                out.append(Check(f"sum:{name}", case, net.residual(exact[name], m)))
+                out.append(Check(f"sum:{name}", case, net.difference(exact[name], m)))
     if "partials" in forms:
         exact, formula = autodiff_partials(net), entrywise_partials(net)
         for name in formula:
-            out.append(Check(name, case, net.residual(_stack(exact[name]), _stack(formula[name]))))
+            out.append(Check(name, case, net.difference(_stack(exact[name]), _stack(formula[name]))))
     return out
 
 
@@ -600,8 +600,8 @@ def check_special_cases(N: int = 2, N1: int = 2, K: int = 3) -> list[Check]:
     no_matrix = y_hat.multiply_elementwise(g - (y_hat.T * g)[0] * sp.ones(K, 1))
     d2 = autodiff(net)["delta2"]
     out = [
-        Check("sq_grad", sq, net.residual(loss_gradient(net), g)),
-        Check("sq_delta2", sq, net.residual(d2, no_matrix)),
+        Check("sq_grad", sq, net.difference(loss_gradient(net), g)),
+        Check("sq_delta2", sq, net.difference(d2, no_matrix)),
     ]
 
     net = Net(N, N1, K, loss="cross_entropy")
@@ -611,10 +611,10 @@ def check_special_cases(N: int = 2, N1: int = 2, K: int = 3) -> list[Check]:
     on_simplex = {y[K - 1]: 1 - sum(y[: K - 1])}  # targets that sum to 1: y_K = 1 - y_1 - ... - y_{K-1}
     out += [
         Check(
-            "ce_grad", ce, net.residual(loss_gradient(net), -y.multiply_elementwise(y_hat.applyfunc(lambda v: 1 / v)))
+            "ce_grad", ce, net.difference(loss_gradient(net), -y.multiply_elementwise(y_hat.applyfunc(lambda v: 1 / v)))
         ),
-        Check("ce_general", ce, net.residual(d2, sum(y) * y_hat - y)),
-        Check("ce_delta2", ce, net.residual(d2.xreplace(on_simplex), (y_hat - y).xreplace(on_simplex))),
+        Check("ce_general", ce, net.difference(d2, sum(y) * y_hat - y)),
+        Check("ce_delta2", ce, net.difference(d2.xreplace(on_simplex), (y_hat - y).xreplace(on_simplex))),
     ]
 
     z = sp.Symbol("z")
@@ -702,7 +702,7 @@ def run_page() -> list[Check]:
     return out
 
 
-class Row(NamedTuple):
+class SummaryRow(NamedTuple):
     """One line of the page's table: a formula, the equations its check covers, where it was checked."""
 
     formula: Formula
@@ -711,7 +711,7 @@ class Row(NamedTuple):
     verified: bool
 
 
-def summary(checks: Iterable[Check]) -> list[Row]:
+def summary(checks: Iterable[Check]) -> list[SummaryRow]:
     """One row per formula, in the page's order; ReLU's regions are listed together as one network."""
     rows: dict[str, list] = {}
     for c in checks:
@@ -723,11 +723,11 @@ def summary(checks: Iterable[Check]) -> list[Row]:
     out = []
     for key in sorted(rows, key=PAGE_ORDER.index):
         f = FORMULAS[key]
-        out.append(Row(f, (f.label, *ALSO_IN.get(key, ())), *rows[key]))
+        out.append(SummaryRow(f, (f.label, *ALSO_IN.get(key, ())), *rows[key]))
     return out
 
 
-def summary_markdown(rows: list[Row]) -> str:
+def summary_markdown(rows: list[SummaryRow]) -> str:
     """The page's table of ``summary`` rows as MyST Markdown: the networks by letter, then one line per formula
     with the equations it covers ({eq} roles), the formula, the networks it was checked on and the verdict."""
     networks = list(dict.fromkeys(case for row in rows for case in row.cases))

@@ -29,7 +29,7 @@ from conftest import CliRun, run_cli
 
 import mlp
 from mlp import cli
-from mlp.explain import JACOBIAN_MAX_K, explain
+from mlp.one_step import JACOBIAN_MAX_K, explain
 from mlp.spec import parse_spec
 
 # A 3-4-2 network, ReLU hidden layer, cross-entropy. z1 = W1^T x + W1_0 = [-1.4, 0.5, 1.55, 1.05]:
@@ -114,7 +114,8 @@ def test_explain_never_prints_minus_zero(run_mlp):
 
 def test_explain_text_names_the_fused_delta2_the_targets_get():
     """y_hat - y is the fused delta2 only for targets that sum to 1; soft targets get y_hat * sum(y) - y."""
-    from mlp.explain import explain, format_report
+    from mlp.one_step import explain
+    from mlp.report import format_report
 
     for y, form in (([0.0, 1.0], "delta2 = J^T grad_y_hat = y_hat - y "), ([0.5, 1.0], "= y_hat * sum(y) - y ")):
         spec = parse_spec(SPEC_342 | {"y": y})

@@ -128,7 +128,7 @@ def test_each_operation_holds_every_value_it_takes_over_its_intervals(op):
 
 
 def test_everything_that_lists_the_quantities_reads_the_table():
-    from mlp.explain import explain
+    from mlp.one_step import explain
     from mlp.shapes import SHAPE_TABLE
 
     keys = [q.key for q in pass_table.PASS]
@@ -138,7 +138,8 @@ def test_everything_that_lists_the_quantities_reads_the_table():
     assert [r.code for r in SHAPE_TABLE] == givens + [
         q.name for q in pass_table.PASS if q.section in ("forward", "backward")
     ]
-    sources = [ROOT / "mlp" / "explain.py", ROOT / "mlp" / "compare.py", ROOT / "_static" / "your_numbers.js"]
+    sources = [ROOT / "mlp" / name for name in ("one_step.py", "report.py", "compare.py", "shapes.py")]
+    sources.append(ROOT / "_static" / "your_numbers.js")
     sources.append(ROOT / "chapters" / "your_numbers.md")
     for path in sources:  # no other file spells out the keys of the pass
         text = path.read_text(encoding="utf-8")

@@ -74,10 +74,10 @@ def test_the_top_level_exports_what_a_reader_needs():
 def test_no_public_function_guesses_the_activation():
     """forward, backward and check_gradients defaulted to sigmoid while train and predict defaulted to relu, so
     mlp.forward(trained_params, X) silently used the wrong one. The activation is now always named."""
-    import mlp.train
+    from mlp.training import accuracy, predict
 
     functions = [getattr(mlp, name) for name in mlp.__all__ if inspect.isfunction(getattr(mlp, name))]
-    functions += [sys.modules["mlp.train"].predict, sys.modules["mlp.train"].accuracy]
+    functions += [predict, accuracy]
     taking = [f for f in functions if "activation" in inspect.signature(f).parameters]
     assert {f.__name__ for f in taking} >= {"forward", "backward", "loss_and_gradients", "check_gradients",
                                             "numerical_gradients", "train", "predict", "accuracy"}  # fmt: skip

@@ -65,7 +65,7 @@ def test_special_cases_squared_loss_cross_entropy_sigmoid():
 def test_cross_entropy_delta2_is_y_hat_minus_y_only_when_targets_sum_to_one():
     net = Net(2, 2, 3, hidden="sigmoid", loss="cross_entropy")
     d2 = symbolic.autodiff(net)["delta2"]
-    residual = net.residual(d2, net.y_hat - net.y)  # y free: sum(y) need not be 1
+    residual = net.difference(d2, net.y_hat - net.y)  # y free: sum(y) need not be 1
     assert not all(r == 0 for r in residual)
     # a counterexample: a random target does not sum to 1
     assert symbolic.difference_at_random_point(net, d2, net.y_hat - net.y) > 1e-3
@@ -96,7 +96,7 @@ def test_wrong_formulas_of_the_right_shape_are_rejected(size, key):
     wrong = symbolic.source_as_printed(net)[key]
     exact = symbolic.autodiff(net)["grad_W1"]
     assert wrong.shape == exact.shape  # so only the algebra can tell
-    assert not all(r == 0 for r in net.residual(exact, wrong))
+    assert not all(r == 0 for r in net.difference(exact, wrong))
     # and a counterexample: at random numbers the two differ
     assert symbolic.difference_at_random_point(net, exact, wrong) > 1e-6
     # while the right formula agrees there to rounding
@@ -107,13 +107,13 @@ def test_transposed_outer_product_is_rejected_by_its_shape():
     net = Net(2, 3, 2)
     wrong = symbolic.source_as_printed(net)["transposed"]
     with pytest.raises(ValueError, match=r"shape mismatch.*\(2, 3\).*\(3, 2\)"):
-        net.residual(symbolic.autodiff(net)["grad_W1"], wrong)
+        net.difference(symbolic.autodiff(net)["grad_W1"], wrong)
 
 
 def test_softmax_jacobian_without_its_outer_product_is_rejected():
     net = Net(2, 2, 3, hidden="sigmoid", loss="squared")
     exact = symbolic.autodiff_partials(net)["J"]
-    assert not all(r == 0 for r in net.residual(exact, sp.diag(*net.y_hat)))
+    assert not all(r == 0 for r in net.difference(exact, sp.diag(*net.y_hat)))
     assert symbolic.difference_at_random_point(net, exact, sp.diag(*net.y_hat)) > 1e-6
 
 

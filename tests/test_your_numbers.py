@@ -24,7 +24,8 @@ from test_cli import SPEC_342
 import mlp
 from mlp.activations import get_activation
 from mlp.compare import quantities
-from mlp.explain import explain, fmt, to_jsonable
+from mlp.numbers import fmt, to_jsonable
+from mlp.one_step import explain
 from mlp.pass_table import PASS
 from mlp.spec import parse_spec
 from mlp.validate import InputError

@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 import reference  # noqa: E402
 
 from mlp import compare, intervals, pass_table  # noqa: E402
-from mlp.explain import to_jsonable  # noqa: E402
+from mlp.numbers import to_jsonable  # noqa: E402
 from mlp.spec import parse_spec  # noqa: E402
 
 OUT = ROOT / "tests" / "your_numbers_cases.json"

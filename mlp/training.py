@@ -29,7 +29,7 @@ from mlp.core import Params
 from mlp.errors import InputError
 from mlp.losses import Loss, get_loss
 from mlp.network import forward, init_params
-from mlp.validate import as_float_array, check_example, check_finite, check_int, check_lr
+from mlp.validate import as_float_array, check_dataset, check_example, check_int, check_labels, check_lr, overflowed
 
 
 class History(NamedTuple):
@@ -63,44 +63,6 @@ def one_hot(labels, K: int) -> np.ndarray:
     Y = np.zeros((K, labels.size))
     Y[labels, np.arange(labels.size)] = 1.0
     return Y
-
-
-def check_labels(name: str, labels, K: int | None = None) -> np.ndarray:
-    """A 1-D array of integer class numbers, each in 0..K-1 (any non-negative integer if K is None)."""
-    a = np.asarray(labels)
-    if a.ndim != 1:
-        raise InputError(f"{name} must have shape (M,): one class number per example; got shape {a.shape}")
-    if a.dtype == bool or not np.issubdtype(a.dtype, np.integer):
-        raise InputError(f"{name} must be integer class numbers 0, 1, ..., K-1; got {a.dtype} values")
-    if a.size == 0:
-        raise InputError(f"{name} is empty: there are no examples")
-    top = K - 1 if K is not None else None
-    outside = (a < 0) | (a > top) if top is not None else a < 0
-    if outside.any():
-        i = int(np.argmax(outside))
-        allowed = f"0..{top}" if top is not None else "non-negative integers"
-        raise InputError(f"{name}[{i}] = {a[i]} is outside the classes {allowed}")
-    return a.astype(np.intp, copy=False)
-
-
-def check_dataset(name: str, X, labels, K: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Check X (N, M) against labels (M,); return them as float64 and integer arrays.
-
-    ``name`` is how the error messages call X ("X" or "X_val"); the labels are called
-    ``labels`` or ``labels_val`` to match.
-    """
-    lname = "labels" + name[1:]
-    X = as_float_array(name, X)
-    if X.ndim != 2:
-        raise InputError(f"{name} must have shape (N, M), one example per column; got shape {X.shape}")
-    if X.shape[0] == 0:
-        raise InputError(f"{name} has shape {X.shape}: an example needs at least one feature (N >= 1)")
-    labels = check_labels(lname, labels, K)
-    if labels.size != X.shape[1]:
-        hint = f" (examples are columns: if yours are rows, pass {name}.T)" if labels.size == X.shape[0] else ""
-        raise InputError(f"{lname} has {labels.size} entries but {name} has {X.shape[1]} columns (examples){hint}")
-    check_finite(name, X)
-    return X.astype(np.float64, copy=False), labels
 
 
 MAX_INFERRED_CLASSES = 1000  # labels beyond this (and beyond the number of examples) need n_classes
@@ -225,11 +187,7 @@ def train(
                 for W, grad_W in zip(params, (grad_W1, grad_W1_0, grad_W2, grad_W2_0), strict=True):
                     W -= lr * grad_W  # W <- W - lr * grad W, as mlp.sgd_step, in place
         if not (np.isfinite(Z2).all() and all(np.isfinite(W).all() for W in params)):
-            if lr == 0:  # nothing moved: the data or the weights themselves overflow the forward pass
-                raise InputError(
-                    "the outputs overflowed with lr = 0, before any step: the inputs or the weights are too large"
-                )
-            raise InputError(f"training diverged in epoch {epoch}: the outputs or weights overflowed; try lr < {lr:g}")
+            raise overflowed(f"training, in epoch {epoch}: the outputs or the weights", lr)
         # The epoch's loss and accuracy, scored once over all its minibatches' predictions: the
         # mean over all M examples is the mean of the minibatch means, weighted by their sizes.
         history.loss.append(lossf.value(Y_shuffled, Z2))
