@@ -14,13 +14,11 @@ Unlike sphinxcontrib-katex's pre-rendering, which this replaces:
   otherwise draw the command in red and carry on;
 * input that LaTeX would treat differently (KaTeX's "strict" checks) is a warning too, as is a numbered
   environment (``align``, ``equation``, ``gather``) whose line numbers KaTeX would count on its own;
-* macros (``katex_macros``) reach the renderer, and the LaTeX builder's preamble;
 * node is spoken to through its standard input and output, so there is no socket to reach before it listens,
   and nothing loads from a CDN.
 
-Configuration (``sphinx: config:`` in _config.yml): ``html_math_renderer: katex``; optionally ``katex_macros``
-(``{"\\\\R": "\\\\mathbb{R}"}``), ``katex_dist`` (default ``node_modules/katex/dist`` in the book folder) and
-``katex_node`` (default ``node``).
+Configuration (``sphinx: config:`` in _config.yml): ``html_math_renderer: katex``. KaTeX comes from
+``node_modules/katex/dist`` in the book folder (``npm ci``), run by the ``node`` on PATH.
 """
 
 from __future__ import annotations
@@ -38,7 +36,6 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.config import Config
 from sphinx.errors import ExtensionError
 from sphinx.locale import _
 from sphinx.util import logging
@@ -67,8 +64,8 @@ class KatexProcess:
             stderr=self.stderr,
         )
 
-    def render(self, tex: str, display: bool, macros: dict[str, str]) -> dict[str, Any]:
-        request = json.dumps({"tex": tex, "display": display, "macros": macros}) + "\n"
+    def render(self, tex: str, display: bool) -> dict[str, Any]:
+        request = json.dumps({"tex": tex, "display": display}) + "\n"
         assert self.proc.stdin is not None and self.proc.stdout is not None
         try:
             self.proc.stdin.write(request.encode())
@@ -97,16 +94,19 @@ class KatexProcess:
         self.stderr.close()
 
 
+KATEX_DIST = "node_modules/katex/dist"  # in the book folder: `npm ci` puts it there (package-lock.json)
+
+
 def katex_dist(app: Sphinx) -> Path:
-    return (Path(app.srcdir) / app.config.katex_dist).resolve()
+    return (Path(app.srcdir) / KATEX_DIST).resolve()
 
 
 def katex_process(app: Sphinx) -> KatexProcess:
     process = getattr(app, "_katex_process", None)
     if process is None or process.pid != os.getpid():  # a forked parallel writer starts its own
-        node = shutil.which(app.config.katex_node)
+        node = shutil.which("node")
         if node is None:
-            raise ExtensionError(f"KaTeX needs node ({app.config.katex_node!r} is not on PATH): apt-get install nodejs")
+            raise ExtensionError("KaTeX needs node, which is not on PATH: apt-get install nodejs")
         process = KatexProcess(node, katex_dist(app) / "katex.min.js")
         app._katex_process = process  # type: ignore[attr-defined]
     return process
@@ -114,7 +114,7 @@ def katex_process(app: Sphinx) -> KatexProcess:
 
 def typeset(translator: Any, node: nodes.Element, tex: str, display: bool) -> str:
     app = translator.builder.app
-    answer = katex_process(app).render(tex, display, app.config.katex_macros)
+    answer = katex_process(app).render(tex, display)
     docname = translator.builder.current_docname
     source = " ".join(node.astext().split())  # as the author wrote it (tex may wrap it in split or aligned)
     shown = source if len(source) <= 200 else source[:200] + " ..."
@@ -183,24 +183,6 @@ def visit_displaymath(self: Any, node: nodes.math_block) -> None:
     self.body.append(typeset(self, node, display_tex(node), display=True))
     self.body.append("</div>\n")
     raise nodes.SkipNode
-
-
-def latex_preamble(macros: dict[str, str]) -> str:
-    lines = []
-    for name, body in macros.items():
-        arity = max((int(n) for n in re.findall(r"#(\d)", body)), default=0)
-        lines.append(f"\\newcommand{{{name}}}{f'[{arity}]' if arity else ''}{{{body}}}")
-    return "\n".join(lines)
-
-
-def config_inited(app: Sphinx, config: Config) -> None:
-    for name in config.katex_macros:
-        if not re.fullmatch(r"\\[A-Za-z]+", name):
-            raise ExtensionError(f"katex_macros: {name!r} is not a TeX command name like \\R")
-    if config.katex_macros:
-        elements = dict(config.latex_elements)
-        elements["preamble"] = elements.get("preamble", "") + "\n" + latex_preamble(config.katex_macros)
-        config.latex_elements = elements
 
 
 def is_katex_html(app: Sphinx) -> bool:
@@ -272,11 +254,7 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.add_config_value("katex_macros", {}, "env", dict)
-    app.add_config_value("katex_dist", "node_modules/katex/dist", "env", str)
-    app.add_config_value("katex_node", "node", "env", str)
     app.add_html_math_renderer(RENDERER, (visit_math, None), (visit_displaymath, None))
-    app.connect("config-inited", config_inited)
     app.connect("builder-inited", builder_inited)
     app.connect("html-page-context", html_page_context)
     app.connect("env-get-outdated", outdated_after_warnings)

@@ -1,6 +1,6 @@
 // Typesets TeX with KaTeX for the book build (_ext/katex_prerender.py starts one per build).
 // Usage: node katex_render.js /path/to/katex.min.js
-// Reads one JSON request a line on stdin: {"tex": "...", "display": true, "macros": {...}},
+// Reads one JSON request a line on stdin: {"tex": "...", "display": true},
 // writes one JSON answer a line on stdout: {"html": "...", "warnings": [...]} or {"error": "..."}.
 // Talking through the pipes node is started with means there is no socket to connect to
 // before it listens.
@@ -26,7 +26,6 @@ input.on("line", (line) => {
         warnings.push(`${code}: ${message}`);
         return "ignore";
       },
-      macros: request.macros || {},
       trust: false,
     });
     answer = { html, warnings };

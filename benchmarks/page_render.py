@@ -48,7 +48,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))  # the browser tests' Chromium flags and page list
+sys.path.insert(0, str(ROOT / "tools"))  # the book's page list and Chromium's flags, as the tests use them
 from book_pages import CHROMIUM_FLAGS, toc_pages  # noqa: E402
 
 OUT = ROOT / "_build" / "render-benchmark"

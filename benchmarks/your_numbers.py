@@ -37,7 +37,7 @@ from urllib.parse import quote
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tools"))  # Chromium's flags, as the tests use them
 from book_pages import CHROMIUM_FLAGS  # noqa: E402
 
 HTML = ROOT / "_build" / "html"

@@ -14,42 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import reference
+from problem2_source import LR, W1, W1_0, W2, W2_0, X, Y, agrees_to_printed
 
 import mlp
 
 PAGE = Path(__file__).resolve().parents[1] / "chapters" / "corrections.md"
-
-# Problem 2's givens, as the source writes them (eqs 12, 14, 16, 17, 25).
-X = np.array([1.0, 0.0])
-Y = np.array([0.0, 1.0])
-W1 = np.array([[3.0, 6.0], [4.0, 5.0]])
-W1_0 = np.array([1.0, -6.0])
-W2 = np.array([[2.0, 3.0], [4.0, 3.0]])
-W2_0 = np.array([-1.0, -2.0])
-LR = 0.5
-
-# (eq, key of the numpy reference, (section, name) in mlp.explain, value as printed by the source)
-PRINTED = [
-    ("14", "H", ("forward", "H"), ["0.982", "0.5"]),
-    ("16", "y_hat", ("forward", "y_hat"), ["0.6267", "0.3733"]),
-    ("17", "grad_y_hat", ("backward", "grad_y_hat"), ["0.6267", "-0.6267"]),
-    ("19", "grad_W2", ("backward", "grad_W2"), [["0.2880", "-0.2880"], ["0.1466", "-0.1466"]]),
-    ("20", "grad_W2_0", ("backward", "grad_W2_0"), ["0.2932", "-0.2932"]),
-    ("21", "grad_H", ("backward", "grad_H"), ["-0.2932", "0.2932"]),
-    ("22", "grad_W1", ("backward", "grad_W1"), [["-0.0052", "0.0733"], ["0", "0"]]),
-    ("23", "grad_W1_0", ("backward", "grad_W1_0"), ["-0.0052", "0.0733"]),
-    ("25", "W2_new", ("updated", "W2"), [["1.8560", "3.1440"], ["3.9267", "3.0733"]]),
-    ("26", "W2_0_new", ("updated", "W2_0"), ["-1.1466", "-1.8534"]),
-    ("27", "W1_new", ("updated", "W1"), [["3.0026", "5.9633"], ["4", "5"]]),
-    ("28", "W1_0_new", ("updated", "W1_0"), ["1.0026", "-6.0367"]),
-    ("29", "H_new", ("after_both_layers", "H"), ["0.9821", "0.4817"]),
-    ("30", "y_hat_case1", ("after_both_layers", "y_hat"), ["0.4633", "0.5367"]),
-    ("31", "loss", ("forward", "loss"), ["0.3927"]),
-    ("32", "loss_case1", ("after_both_layers", "loss"), ["0.2146"]),
-    ("33", "y_hat_case2", ("after_second_layer_only", "y_hat"), ["0.4672", "0.5328"]),
-    ("34", "loss_case2", ("after_second_layer_only", "loss"), ["0.2183"]),
-]
-
 
 # ---------------------------------------------------------------------------------------
 # Plain numpy, entry by entry, from the source's equations (corrected as the page says).
@@ -170,20 +139,6 @@ def relu_network(N, N1, K, seed):
     return params, x, y, fwd, grads
 
 
-def decimals(s: str) -> int:
-    return len(s.split(".")[1]) if "." in s else 0
-
-
-def agrees_to_printed(value, printed) -> bool:
-    """True when every entry of value rounds to the source's printed entry."""
-    value = np.ravel(value)
-    printed = np.ravel(printed)
-    assert value.shape == printed.shape
-    return all(
-        abs(float(v) - float(s)) <= 0.5 * 10.0 ** -decimals(s) + 1e-12 for v, s in zip(value, printed, strict=True)
-    )
-
-
 # ---------------------------------------------------------------------------------------
 # The source's numbers are right.
 # ---------------------------------------------------------------------------------------
@@ -196,20 +151,6 @@ def test_mlp_problem2_has_the_source_givens():
     np.testing.assert_array_equal(spec.x, X)
     np.testing.assert_array_equal(spec.y, Y)
     assert spec.lr == LR and spec.activation == "sigmoid" and spec.loss == "squared"
-
-
-def test_source_transposes_in_eqs_14_and_16_are_right():
-    np.testing.assert_array_equal(W1.T, [[3, 4], [6, 5]])  # eq 14's (W1)^t
-    np.testing.assert_array_equal(W2.T, [[2, 4], [3, 3]])  # eq 16's matrix, the transpose of eq 25's W2
-
-
-@pytest.mark.parametrize(("eq", "key", "where", "printed"), PRINTED, ids=[f"eq{p[0]}-{p[1]}" for p in PRINTED])
-def test_printed_number_matches_mlp_and_numpy(eq, key, where, printed):
-    computed_mlp = mlp.explain(mlp.problem2())[where[0]][where[1]]
-    computed_np = problem2_np()[key]
-    assert agrees_to_printed(computed_mlp, printed), f"eq {eq}: mlp gives {computed_mlp}, the source {printed}"
-    assert agrees_to_printed(computed_np, printed), f"eq {eq}: numpy gives {computed_np}, the source {printed}"
-    np.testing.assert_allclose(computed_mlp, computed_np, rtol=1e-12, atol=1e-15)
 
 
 def test_eq14_dropped_a_trailing_zero_not_a_digit():

@@ -1,7 +1,7 @@
 """Unit tests of _ext/katex_prerender.py's functions that need no Sphinx build.
 
-Embedding KaTeX's fonts in its stylesheet, the TeX a display block becomes, the LaTeX preamble of the
-macros and their check, which pages are written again after a warning, and what ``typeset`` writes
+Embedding KaTeX's fonts in its stylesheet, the TeX a display block becomes, which pages are written again
+after a warning, and what ``typeset`` writes
 and warns about (with stand-ins for the translator and the node process). One test talks to a real
 node process (node and node_modules/katex, as the build does).
 """
@@ -109,43 +109,6 @@ def test_display_tex_of_a_nowrap_block_is_the_text_as_it_is():
 
 
 # ---------------------------------------------------------------------------------------------
-# Macros: the LaTeX preamble and the check of their names
-
-
-def test_latex_preamble_declares_each_macro_with_its_arity():
-    preamble = kp.latex_preamble(
-        {"\\R": "\\mathbb{R}", "\\norm": "\\lVert #1 \\rVert", "\\ip": "\\langle #1, #2 \\rangle"}
-    )
-    assert preamble.splitlines() == [
-        "\\newcommand{\\R}{\\mathbb{R}}",
-        "\\newcommand{\\norm}[1]{\\lVert #1 \\rVert}",
-        "\\newcommand{\\ip}[2]{\\langle #1, #2 \\rangle}",
-    ]
-    assert kp.latex_preamble({}) == ""
-
-
-def config(macros: dict, preamble: str | None = None) -> SimpleNamespace:
-    return SimpleNamespace(katex_macros=macros, latex_elements={} if preamble is None else {"preamble": preamble})
-
-
-def test_config_inited_adds_the_macros_to_the_latex_preamble():
-    cfg = config({"\\R": "\\mathbb{R}"}, preamble="\\usepackage{amsmath}")
-    elements = cfg.latex_elements
-    kp.config_inited(SimpleNamespace(), cfg)
-    assert cfg.latex_elements["preamble"] == "\\usepackage{amsmath}\n\\newcommand{\\R}{\\mathbb{R}}"
-    assert elements == {"preamble": "\\usepackage{amsmath}"}  # a new dict: the old one is untouched
-    cfg = config({})
-    kp.config_inited(SimpleNamespace(), cfg)
-    assert cfg.latex_elements == {}
-
-
-@pytest.mark.parametrize("name", ["R", "\\R1", "\\", "\\R x", "\\mathbb{R}", "\\\\R"])
-def test_config_inited_refuses_a_macro_that_is_not_a_command_name(name):
-    with pytest.raises(ExtensionError, match=r"is not a TeX command name like \\R"):
-        kp.config_inited(SimpleNamespace(), config({name: "x"}))
-
-
-# ---------------------------------------------------------------------------------------------
 # Which builder renders with KaTeX; which pages are written again
 
 
@@ -189,14 +152,13 @@ class FakeProcess:
     def __init__(self, answer: dict):
         self.pid, self.answer, self.requests = os.getpid(), answer, []
 
-    def render(self, tex, display, macros):
-        self.requests.append((tex, display, macros))
+    def render(self, tex, display):
+        self.requests.append((tex, display))
         return self.answer
 
 
 def fake_translator(answer: dict):
     app = SimpleNamespace(
-        config=SimpleNamespace(katex_macros={"\\R": "\\mathbb{R}"}),
         _katex_process=FakeProcess(answer),
         _katex_warned=set(),
     )
@@ -216,7 +178,7 @@ def test_typeset_writes_katex_html(warnings):
     node = nodes.math("\\R", "\\R")
     assert kp.typeset(tr, node, "\\R", display=False) == html
     app = tr.builder.app
-    assert app._katex_process.requests == [("\\R", False, {"\\R": "\\mathbb{R}"})]
+    assert app._katex_process.requests == [("\\R", False)]
     assert warnings == [] and app._katex_warned == set()
 
 
@@ -261,17 +223,17 @@ def test_katex_process_typesets_reports_errors_and_says_when_node_stopped():
         pytest.fail("needs node (apt-get install nodejs) and node_modules/katex (npm ci)")
     process = kp.KatexProcess(node, KATEX_DIST / "katex.min.js")
     try:
-        answer = process.render("\\R^2", False, {"\\R": "\\mathbb{R}"})
+        answer = process.render("\\mathbb{R}^2", False)
         assert answer["warnings"] == []
         assert 'class="katex"' in answer["html"] and "mathbb" in answer["html"]
-        assert "\\R^2" in answer["html"]  # the source, in the MathML annotation
-        assert "Undefined control sequence" in process.render("\\nosuchcommand", False, {})["error"]
-        assert process.render("a \\\\ b", True, {})["warnings"]  # a bare \\ in display math: strict
+        assert "\\mathbb{R}^2" in answer["html"]  # the source, in the MathML annotation
+        assert "Undefined control sequence" in process.render("\\nosuchcommand", False)["error"]
+        assert process.render("a \\\\ b", True)["warnings"]  # a bare \\ in display math: strict
     finally:
         process.close()
     process = kp.KatexProcess(node, ROOT / "no-such-katex.js")  # node exits at once
     with pytest.raises(
         ExtensionError, match=r"(?s)the KaTeX process \(node katex_render.js\) stopped: .*Cannot find module"
     ):
-        process.render("x", False, {})
+        process.render("x", False)
     process.close()
