@@ -8,9 +8,6 @@ float64 h around 1e-5 to 1e-6 gives about 10 correct digits.
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
 from mlp import core
@@ -19,7 +16,7 @@ from mlp.core import Params
 from mlp.errors import InputError
 from mlp.losses import get_loss
 from mlp.network import backward, forward
-from mlp.validate import as_float_array, check_example, check_finite, float_params
+from mlp.validate import as_float_array, check_example, check_finite, check_step, float_params
 
 
 def _arrays(name: str, a) -> list[tuple[str, np.ndarray]]:
@@ -66,8 +63,7 @@ def centered_differences(f, params: Params, h: float = 1e-6) -> Params:
     Returns a Params of the same shapes. Each entry costs two calls to f; the inputs
     are copied, never modified.
     """
-    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not (math.isfinite(h) and h > 0):
-        raise InputError(f"h must be a finite number > 0, such as 1e-6; got {h!r}")
+    h = check_step(h)
     # Float copies: an integer array would round every shifted entry p + h back to an integer.
     params = Params(*float_params(params))
     out = []

@@ -213,6 +213,13 @@ def check_int(name: str, value, minimum: int = 1) -> int:
     return int(value)
 
 
+def check_step(h) -> float:
+    """A finite-difference step: a finite number > 0."""
+    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not (math.isfinite(h) and h > 0):
+        raise InputError(f"h must be a finite number > 0, such as 1e-6; got {h!r}")
+    return float(h)
+
+
 def check_lr(lr) -> float:
     """A learning rate must be a finite, non-negative real number."""
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
