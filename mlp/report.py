@@ -30,7 +30,7 @@ def format_report(spec: Spec, result: dict, title: str, eqs: dict | None = None)
         if key == "backward" and "softmax_jacobian" not in result[key]:
             lines.append(f"  (J, K x K, is shown only for K <= {JACOBIAN_MAX_K}; here K = {len(spec.y)})")
         for name, label in rows:
-            tag = f"   ({eqs[key, name]})" if (key, name) in eqs else ""
+            tag = f"   (source {eqs[key, name]})" if (key, name) in eqs else ""
             value = format_array(result[key][name], indent=width + 5)
             if "\n" in value and tag:
                 first, rest = value.split("\n", 1)

@@ -546,7 +546,7 @@ def test_smoke_python_m_mlp_example():
     assert (proc.returncode, proc.stderr) == (0, b"")
     text = proc.stdout.decode("utf-8")
     assert text == run_cli("example").stdout  # the process prints what run() prints
-    assert "loss = 1/2 ||y - y_hat||^2 = 0.3927   (eq 31)" in text
+    assert "loss = 1/2 ||y - y_hat||^2 = 0.3927   (source eq 31)" in text
 
 
 def test_smoke_python_m_mlp_bad_input():

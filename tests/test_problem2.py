@@ -226,12 +226,12 @@ def example_text(run_mlp):
 
 
 def value_after_tag(text: str, eq: int) -> list[str]:
-    """The number tokens printed on the line tagged (eq N), plus the rows of a matrix that follow it."""
+    """The number tokens printed on the line tagged (source eq N), plus the rows of a matrix that follow it."""
     lines = text.splitlines()
-    tagged = [i for i, line in enumerate(lines) if f"(eq {eq})" in line]
-    assert len(tagged) == 1, f"(eq {eq}) should tag exactly one line"
+    tagged = [i for i, line in enumerate(lines) if f"(source eq {eq})" in line]
+    assert len(tagged) == 1, f"(source eq {eq}) should tag exactly one line"
     i = tagged[0]
-    chunk = [lines[i].replace(f"(eq {eq})", "").rsplit(" = ", 1)[1]]
+    chunk = [lines[i].replace(f"(source eq {eq})", "").rsplit(" = ", 1)[1]]
     for line in lines[i + 1 :]:
         if not line.strip() or "=" in line:
             break
