@@ -112,7 +112,7 @@ def grad_W1_as_written(x, grad_H, f_prime_z1, units, scalar_x=False):
     g = np.zeros((N, N1))
     for k in units:
         if scalar_x:
-            g[k, k] += x[k] * f_prime_z1[k] * grad_H[k]  # eq 9 as written: the number X[k]
+            g[:, k] += x[k] * f_prime_z1[k] * grad_H[k]  # eq 9 as written: the number X[k], over column k
         else:
             g[:, k] += x * f_prime_z1[k] * grad_H[k]
     return g
@@ -212,7 +212,7 @@ def test_sum_over_K_runs_off_H_when_K_exceeds_N1():
 # ---------------------------------------------------------------------------------------
 
 
-def test_eq9_scalar_reading_loses_the_off_diagonal_entries():
+def test_eq9_scalar_reading_fills_each_column_with_one_input():
     spec = mlp.problem2()
     fwd, _, grads = mlp.loss_and_gradients(spec.params, spec.x, spec.y, spec.activation, spec.loss)
     fp = mlp.activations.sigmoid_prime(fwd.z1)
@@ -221,12 +221,13 @@ def test_eq9_scalar_reading_loses_the_off_diagonal_entries():
     np.testing.assert_allclose(vector_reading, np.outer(X, grads.delta1), rtol=1e-12)
     np.testing.assert_allclose(vector_reading, grads.grad_W1, rtol=1e-12)
     np.testing.assert_allclose(vector_reading, problem2_np()["grad_W1"], rtol=1e-12)
-    # Entry (1, 2) is x[1] delta1[2] (printed 0.0733 in eq 22); the scalar reading puts x[2] delta1[2] = 0 on the
-    # diagonal instead, and nothing at (1, 2).
+    # Entry (1, 2) is x[1] delta1[2] (printed 0.0733 in eq 22); the scalar reading fills column 2 with
+    # x[2] delta1[2] = 0, and column 1 with x[1] delta1[1] in both rows, where x[2] = 0 belongs.
     assert agrees_to_printed(vector_reading[0, 1], "0.0733")
-    assert scalar_reading[0, 1] == 0
+    assert scalar_reading[0, 1] == 0 and scalar_reading[1, 0] == scalar_reading[0, 0] != 0
     assert not np.allclose(scalar_reading, grads.grad_W1, atol=1e-3)
-    np.testing.assert_array_equal(scalar_reading, np.diag(np.diag(scalar_reading)))
+    for k in range(2):  # each column holds one number: X[k] times the unit's factor
+        assert np.all(scalar_reading[:, k] == scalar_reading[0, k])
 
 
 def test_eq9_scalar_reading_cannot_be_evaluated_when_N1_exceeds_N():
