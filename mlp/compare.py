@@ -34,7 +34,7 @@ from mlp import intervals
 from mlp.errors import InputError
 from mlp.numbers import fmt
 from mlp.one_step import explain
-from mlp.pass_table import ORDER, PASS, Route
+from mlp.pass_table import ORDER, PASS, QUANTITIES, Route
 from mlp.spec import Spec, _refuse_booleans, load_json
 from mlp.validate import as_float_array, check_finite
 
@@ -270,8 +270,6 @@ def _within(tolerance: float) -> str:
 
 def format_comparison(verdicts: list[Verdict], spec: Spec) -> str:
     """One line per quantity given, a count of the verdicts, then the mistake: the first wrong step."""
-    from mlp.pass_table import QUANTITIES
-
     given = [v for v in verdicts if v.verdict != "missing"]
     width = max(len(v.key) for v in given)
     label = max(len(QUANTITIES[v.key].label) for v in given)

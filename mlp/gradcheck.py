@@ -86,6 +86,13 @@ def numerical_gradients(params: Params, x, y, activation: str, loss: str = "squa
     The inputs are checked once; each of the 2 x (number of parameters) losses then runs the
     unchecked core (mlp.core.forward) and takes the loss from the logits.
     """
+    checked, f = _network_loss(params, x, y, activation, loss)
+    return centered_differences(f, checked, h)
+
+
+def _network_loss(params: Params, x, y, activation: str, loss: str):
+    """The inputs checked once, and the network's loss as a function of its parameters alone: each call runs the
+    unchecked core (mlp.core.forward) and takes the loss from the logits. Returns (checked params, f)."""
     act, lossf = get_activation(activation), get_loss(loss)
     params, x, y = check_example(params, x, y)
     X, Y = (a[:, None] if a.ndim == 1 else a for a in (x, y))
@@ -93,7 +100,7 @@ def numerical_gradients(params: Params, x, y, activation: str, loss: str = "squa
     def f(p):
         return lossf.value(Y, core.forward(p, X, act).z2)
 
-    return centered_differences(f, params, h)
+    return params, f
 
 
 ROUNDING = 64  # the loss's own rounding: up to this many units of its last place (a generous bound for a few sums)
@@ -125,15 +132,11 @@ def check_gradients(params: Params, x, y, activation: str, loss: str = "squared"
     counts the entries below what the difference can resolve). Each entry costs four losses.
     """
     analytic = backward(params, x, y, forward(params, x, activation), activation, loss).params()
-    act, lossf = get_activation(activation), get_loss(loss)
-    checked, x, y = check_example(params, x, y)
-    X, Y = (a[:, None] if a.ndim == 1 else a for a in (x, y))
-    theta = float_params(checked)
-    once = numerical_gradients(params, x, y, activation, loss, h)
-    twice = numerical_gradients(params, x, y, activation, loss, 2 * h)
-    dtype = np.result_type(*theta, X)
+    theta, f = _network_loss(params, x, y, activation, loss)
+    once, twice = centered_differences(f, theta, h), centered_differences(f, theta, 2 * h)
+    dtype = np.result_type(*theta, np.asarray(x))  # as the checked x: float32 stays float32
     eps = float(np.finfo(dtype if np.issubdtype(dtype, np.floating) else np.float64).eps)
-    scale = abs(lossf.value(Y, core.forward(Params(*theta), X, act).z2))  # the loss rounds relative to its size
+    scale = abs(f(theta))  # the loss rounds relative to its size
     result, unresolved, bounds, raw = GradientCheck(), {}, [], {}
     for name, a, n, n2, t in zip(Params._fields, analytic, once, twice, theta, strict=True):
         a, n = np.asarray(a, dtype=np.float64), np.asarray(n, dtype=np.float64)
