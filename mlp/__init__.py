@@ -25,7 +25,7 @@ from mlp.network import (
 from mlp.numbers import fmt, format_array
 from mlp.one_step import explain
 from mlp.output_layer import softmax, softmax_backward, softmax_jacobian
-from mlp.spec import load_spec, problem2
+from mlp.spec import load_spec, problem2, relu_example
 from mlp.training import train
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "numerical_gradients",
     "problem2",
     "relative_error",
+    "relu_example",
     "sgd_step",
     "softmax",
     "softmax_backward",

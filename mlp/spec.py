@@ -119,3 +119,14 @@ def problem2_text() -> str:
 def problem2() -> Spec:
     """The source's Problem 2 network (x, y, W1, W1_0, W2, W2_0, sigmoid, squared, lr 0.5)."""
     return load_spec(problem2_text())
+
+
+def relu_example_text() -> str:
+    """The JSON text of the book's own second example (not the source's), shipped inside the package."""
+    return resources.files("mlp").joinpath("data/relu_example.json").read_text(encoding="utf-8")
+
+
+def relu_example() -> Spec:
+    """The book's second worked example: a 2-3-2 network (N = 2 inputs, N1 = 3 hidden units), ReLU hidden layer,
+    softmax output, cross-entropy loss, lr 0.5, with hidden unit 2 inactive (z1[2] < 0)."""
+    return load_spec(relu_example_text())

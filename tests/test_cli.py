@@ -235,6 +235,50 @@ def test_the_good_spec_parses():
     assert (spec.activation, spec.loss, spec.lr) == ("relu", "cross_entropy", 0.1)
 
 
+def test_the_book_s_relu_example_ships_as_data():
+    """mlp.relu_example(), the second worked example's page: its own network, not the source's, with N != N1."""
+    spec = mlp.relu_example()
+    assert "book's own" in spec.source and "not from the source" in spec.source
+    (N, N1), K = spec.params.W1.shape, spec.params.W2.shape[1]
+    assert (N, N1, K) == (2, 3, 2) and N != N1  # a transposed W1 would not fit
+    assert (spec.activation, spec.loss, spec.lr) == ("relu", "cross_entropy", 0.5)
+
+
+def test_the_relu_example_has_one_inactive_hidden_unit():
+    spec = mlp.relu_example()
+    result = explain(spec)
+    forward, backward = result["forward"], result["backward"]
+    assert forward["z1"][1] < 0 and forward["H"][1] == 0  # unit 2 is off, away from the kink
+    assert np.all(forward["z1"][[0, 2]] > 0)  # and only unit 2
+    assert backward["grad_H"][1] != 0  # the unit does receive a gradient ...
+    assert backward["delta1"][1] == 0 and backward["grad_W1_0"][1] == 0  # ... and passes none on
+    assert np.all(backward["grad_W1"][:, 1] == 0) and np.all(backward["grad_W2"][1] == 0)
+    ref = reference.one_step(spec.params, spec.x, spec.y, "relu", "cross_entropy", spec.lr)
+    for section, quantities in ref.items():
+        for name, value in quantities.items():
+            np.testing.assert_allclose(result[section][name], value, rtol=1e-12, atol=1e-15, err_msg=name)
+
+
+def test_the_relu_example_round_trips_through_json(run_mlp):
+    text = mlp.spec.relu_example_text()
+    spec = parse_spec(json.loads(text))
+    again = {
+        "x": spec.x.tolist(),
+        "y": spec.y.tolist(),
+        **{name: value.tolist() for name, value in zip(mlp.Params._fields, spec.params, strict=True)},
+        "activation": spec.activation,
+        "loss": spec.loss,
+        "lr": spec.lr,
+        "source": spec.source,
+    }
+    assert again == json.loads(text)
+    for field, a, b in zip(spec.params._fields, parse_spec(again).params, spec.params, strict=True):
+        assert np.array_equal(a, b), field
+    proc = run_mlp("explain", "-", stdin=text)
+    assert proc.returncode == 0 and "relu hidden layer" in proc.stdout
+    assert not re.search(r"(?<![\d.])-0(?:\.0+)?(?![\d.])", proc.stdout), "-0 printed"
+
+
 def test_missing_file(run_mlp, tmp_path):
     missing = tmp_path / "no-such-spec.json"
     assert_one_line_error(run_mlp("explain", str(missing)), ["cannot read spec file", str(missing), "No such file"])

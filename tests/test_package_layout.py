@@ -69,6 +69,8 @@ def test_the_top_level_exports_what_a_reader_needs():
     assert len(mlp.__all__) <= 25
     for name in ("forward", "backward", "loss_value", "sgd_step", "train", "check_gradients", "explain", "Params"):
         assert name in mlp.__all__
+    for name in ("problem2", "relu_example"):  # the worked examples' networks, shipped as data
+        assert name in mlp.__all__ and isinstance(getattr(mlp, name)(), mlp.spec.Spec)
 
 
 def test_no_public_function_guesses_the_activation():
