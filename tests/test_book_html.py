@@ -47,17 +47,20 @@ def test_no_glue_key_left_unresolved(built, page):
     assert "{glue" not in text and "glue:text" not in text and "glue:math" not in text
 
 
-def test_worked_example_shows_the_numbers_mlp_computes(built):
-    text = page_text(built, "chapters/problem2")
+@pytest.mark.parametrize(
+    ("page", "spec"), [("chapters/problem2", mlp.problem2), ("chapters/relu_cross_entropy", mlp.relu_example)]
+)
+def test_worked_example_shows_the_numbers_mlp_computes(built, page, spec):
+    text = page_text(built, page)
     shown = set(re.findall(r"-?\d+(?:\.\d+)?", text.replace("\u2212", "-")))
-    result = mlp.explain(mlp.problem2())
+    result = mlp.explain(spec())
     expected = {}
     for section in ("forward", "backward", "updated", "after_both_layers", "after_second_layer_only"):
         for name, value in result[section].items():
             for idx, v in np.ndenumerate(np.asarray(value)):
                 expected[f"{section}.{name}{list(idx)}"] = mlp.fmt(v)
     missing = {k: v for k, v in expected.items() if v not in shown}
-    assert not missing, f"values mlp computes that the worked-example page does not show: {missing}"
+    assert not missing, f"values mlp computes that {page} does not show: {missing}"
     assert not re.search(r"(?<![\w.])-0(?:\.0+)?(?![\d.])", text), "the page shows a -0"
 
 
