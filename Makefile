@@ -8,6 +8,9 @@
 # reader notebooks of both editions, as the branch `notebooks` holds them), make render-benchmark.
 # Both book builds write a reader notebook of every page that shows code (_ext/reader_notebooks.py), into the
 # folder notebooks/ of their HTML: _build/html/notebooks/ and _build/student/_build/html/notebooks/.
+# _build/html is the site as published: make pdf and make book-student put both PDFs and the student edition
+# (student/) into it, and each HTML build a zip of its reader notebooks; every page links them (_ext/other_forms.py).
+# .ci/release-build makes a release's files from them (.github/workflows/release.yml).
 # The Python toolchain is installed from requirements.lock (exact versions and hashes); `make lock` updates it.
 # The system packages that are missing (python3-venv, node, npm, TeX Live, Chromium) are all installed at once
 # when make runs as root with apt-get; otherwise make stops before doing anything else and prints, on standard
@@ -108,11 +111,13 @@ pdf: system-book system-pdf $(STAMP) $(NODE_STAMP)
 	$(BIN)/jupyter-book build . --builder latex -W -n --keep-going
 	cd $(LATEX_DIR) && latexmk -pdf -dvi- -ps- -interaction=nonstopmode -halt-on-error -file-line-error \
 		book.tex >latexmk.out 2>&1 || { tail -n 40 latexmk.out; exit 1; }
+	mkdir -p _build/html && cp $(LATEX_DIR)/book.pdf _build/html/backprop-book.pdf  # the site links it (_ext/other_forms.py)
 	@echo "PDF: $(LATEX_DIR)/book.pdf"
 
 # The student edition: every exercise and no solution (_ext/student_edition.py), strict like the full book, in a
 # folder of its own so the full build is untouched: HTML in $(STUDENT)/_build/html, PDF in
-# $(STUDENT)/_build/latex/book.pdf.
+# $(STUDENT)/_build/latex/book.pdf. Then the site as published: the edition's PDF beside its HTML, and the edition in
+# the book's folder student/ (_build/html/student), where every page of the book links it (_ext/other_forms.py).
 STUDENT := _build/student
 book-student: system-book system-pdf $(STAMP) $(NODE_STAMP)
 	rm -rf $(STUDENT)/_build/html  # what it publishes is this build's files, and nothing an older build left
@@ -120,7 +125,9 @@ book-student: system-book system-pdf $(STAMP) $(NODE_STAMP)
 	BOOK_EDITION=student $(BIN)/jupyter-book build . --builder latex -W -n --keep-going --path-output $(STUDENT)
 	cd $(STUDENT)/_build/latex && latexmk -pdf -dvi- -ps- -interaction=nonstopmode -halt-on-error -file-line-error \
 		book.tex >latexmk.out 2>&1 || { tail -n 40 latexmk.out; exit 1; }
-	@echo "student edition: $(STUDENT)/_build/html/index.html and $(STUDENT)/_build/latex/book.pdf"
+	cp $(STUDENT)/_build/latex/book.pdf $(STUDENT)/_build/html/backprop-book-student.pdf
+	rm -rf _build/html/student && mkdir -p _build/html && cp -r $(STUDENT)/_build/html _build/html/student
+	@echo "student edition: $(STUDENT)/_build/html/index.html and $(STUDENT)/_build/latex/book.pdf (also in _build/html/student)"
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
