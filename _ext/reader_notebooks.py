@@ -207,6 +207,27 @@ def with_origin(markdown: str, title: str, page: Page, project: str, conf: dict[
     return f"{heading}\n\n{note}\n\n{rest}" if heading.startswith("# ") else f"{note}\n\n{markdown}"
 
 
+def unmerged(outputs: list) -> list:
+    """A cell's outputs as the kernel sent them, from those of the notebook MyST-NB executed.
+
+    MyST-NB merges a cell's streams for the page in place (``coalesce_streams`` in myst_nb/core/render.py, with its
+    own "TODO should this be saved on the output notebook"): the first piece of each stream gets the text of the
+    later pieces appended, the later pieces stay in the list, and the executed notebook is written after that. Merged
+    again, a printing loop that the kernel flushed in pieces would print twice. So where the first piece already ends
+    with the later ones, they are dropped; where it does not (a notebook MyST-NB has not rendered), they are kept.
+    """
+    pieces: dict[str, list] = {}
+    for output in outputs:
+        if output.get("output_type") == "stream":
+            pieces.setdefault(output["name"], []).append(output)
+    later = set()
+    for first, *rest in pieces.values():
+        tail = "".join(p["text"].rstrip() + "\n" for p in rest if p["text"].rstrip())
+        if rest and tail and first["text"].endswith(tail):
+            later |= {id(p) for p in rest}
+    return [output for output in outputs if id(output) not in later]
+
+
 def code_cell(executed: dict, item: Code, count: int) -> nbformat.NotebookNode:
     source = executed["source"] if isinstance(executed["source"], str) else "".join(executed["source"])
     if item.title:  # a solution's code: its title is what a folded cell shows (Colab: a form with that title)
@@ -219,7 +240,7 @@ def code_cell(executed: dict, item: Code, count: int) -> nbformat.NotebookNode:
     for output in outputs:
         if output.get("output_type") == "stream" and not isinstance(output["text"], str):
             output["text"] = "".join(output["text"])
-    cell.outputs = coalesce_streams(outputs)
+    cell.outputs = coalesce_streams(unmerged(outputs))
     for output in cell.outputs:
         if output.get("output_type") == "execute_result":
             output["execution_count"] = count
