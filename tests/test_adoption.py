@@ -32,7 +32,7 @@ def test_the_distribution_is_not_the_index_s_mlp():
     assert {"mlp", "mlp_book"} <= set(
         tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
     )
-    for path in (ROOT / "README.md", ROOT / "chapters" / "intro.md"):
+    for path in (ROOT / "README.md", ROOT / "chapters" / "running.md"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"pip install\s+['\"]?mlp\b(?![-_\w])(?!.*unrelated)", text), path.name
         assert f'"{repository_url.requirement()}"' in text, f"{path.name} has no install command for the notebooks"

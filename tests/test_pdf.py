@@ -135,8 +135,8 @@ def test_no_blank_page(pages):
 def test_the_intro_is_one_chapter_and_each_part_starts_with_its_caption(tex):
     chapters = re.findall(r"^\\chapter\{(.*)\}", tex, re.M)
     assert chapters[0] == "Introduction", chapters
-    assert "How to run the notebooks" not in chapters and "The network" not in chapters
-    assert re.search(r"^\\section\{How to run the notebooks\}", tex, re.M)
+    assert "The network" not in chapters and "The pages" not in chapters
+    assert re.search(r"^\\section\{The network\}", tex, re.M)
     parts = re.findall(r"^\\part\{(.*?)\}", tex, re.M)
     assert parts == toc_parts()
     assert tex.index("\\chapter{Introduction}") < tex.index("\\part{")

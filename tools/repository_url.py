@@ -1,14 +1,14 @@
 """The book's repository URL and version: set once, copied where a reader copies an install command.
 
-    .venv/bin/python tools/repository_url.py          # write the install command into the README and the intro
+    .venv/bin/python tools/repository_url.py          # write the install command into README.md and running.md
     .venv/bin/python tools/repository_url.py --check  # exit 1, naming each file, if a copy disagrees
 
 The URL is ``repository.url`` in _config.yml (and the site, ``html.baseurl``, its GitHub Pages address unless it
 is a domain of your own), the version ``project.version`` in pyproject.toml, and the install
 command the one the reader notebooks' first cell runs (``reader_notebooks_install`` in _config.yml, see
 _ext/reader_notebooks.py): ``pip install "backprop-book[notebooks] @ git+<URL>@v<version>"``. The launch buttons
-and the reader notebooks read both from their sources; the README and the intro page hold the command as text,
-so this script writes it there, and tests/test_adoption.py runs the check.
+and the reader notebooks read both from their sources; the README and chapters/running.md hold the command as
+text, so this script writes it there, and tests/test_adoption.py runs the check.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
 from reader_notebooks import DEFAULT_INSTALL, book_version, install_requirement  # noqa: E402
 
-DOCUMENTS = [ROOT / "README.md", ROOT / "chapters" / "intro.md"]  # install commands with the URL
+DOCUMENTS = [ROOT / "README.md", ROOT / "chapters" / "running.md"]  # install commands with the URL
 # A pip install of the book's package from the repository: "backprop-book[notebooks] @ git+https://...@v0.1.0".
 INSTALL = re.compile(r'"backprop-book\[notebooks\] @ git\+[^"\s]*"')
 
