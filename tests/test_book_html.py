@@ -82,3 +82,20 @@ def test_code_on_the_page_fits_the_column(built, page):
         if len(line) > CODE_COLUMN
     ]
     assert long == [], f"{page}: {len(long)} code lines longer than {CODE_COLUMN} characters, e.g. {long[:3]}"
+
+
+def test_the_homework_path_stays_a_quarter_shorter(built):
+    """Issue 20 cut the words a student reads on the homework path by a quarter: 4056 in the main column and 4165
+    without the dropdowns before it (tools/path_words.py, on the build of 9292fcf). A page that grows back fails."""
+    from path_words import path_words, words
+
+    total = path_words(built)["total"]
+    assert total["main column"] <= 0.75 * 4056, total
+    assert total["without dropdowns"] <= 0.75 * 4165, total
+    # The counts leave out what they say they do, and count words, not numbers or math
+    page = (
+        '<article><p>Two words 0.5</p><div class="dropdown admonition"><p>folded away</p></div>'
+        '<aside class="margin sidebar"><p>a margin note</p></aside><span class="math">x y z</span></article>'
+    )
+    assert [words(page, leave_out) for leave_out in ([], ["div.dropdown.admonition"])] == [7, 5]
+    assert words(page, ["div.dropdown.admonition", "aside.margin"]) == 2

@@ -138,7 +138,13 @@ def page_text(edition: str, page: str) -> str:
 
 # The pages of the toc that show no code cell, so have no reader notebook (what code they run, the page hides).
 # A new page shows code, or is named here.
-READ_ONLY_PAGES = {"chapters/intro", "chapters/card", "chapters/your_numbers", "chapters/references", "chapters/running"}
+READ_ONLY_PAGES = {
+    "chapters/intro",
+    "chapters/card",
+    "chapters/your_numbers",
+    "chapters/running",
+    "chapters/references",
+}
 
 
 def test_the_pages_that_show_code_are_those_of_the_issue():
