@@ -2,8 +2,10 @@
 // * A display equation wider than the column is drawn smaller until it fits, but not below MIN_SCALE of
 //   its size; one that still does not fit scrolls sideways in its own box (book.css shows a cue).
 // * A figure shown wider than the column (book.css keeps its text legible) is marked, for a scroll cue.
-// * Each cell of a table with a header row gets its column's heading as data-label, which book.css
-//   shows above the cell when a narrow screen lays the table out as one card per row.
+// * Each cell of a table with a header row gets a copy of its column's heading as drawn (math typeset, its
+//   MathML and TeX left out: a heading's text holds a formula three times, "f(z)f(z)f(z)"), which book.css
+//   shows above the cell when a narrow screen lays the table out as one card per row. The copy is hidden
+//   from screen readers, which read the table's own headings.
 // * Search results quote each formula once, as its TeX: the snippet is the text of the page, and KaTeX's
 //   HTML holds every formula three times (MathML, its TeX annotation, and the drawn glyphs), which read
 //   as "W01W^1_0W01".
@@ -35,15 +37,30 @@
     }
   }
 
+  function cardLabel(heading) {
+    if (!heading.textContent.trim()) return null;
+    const label = document.createElement("div");
+    label.className = "book-card-label";
+    label.setAttribute("aria-hidden", "true");
+    for (const child of heading.childNodes) label.append(child.cloneNode(true));
+    for (const mathml of label.querySelectorAll(".katex-mathml, .headerlink")) mathml.remove();
+    for (const link of label.querySelectorAll("a")) link.replaceWith(...link.childNodes);
+    for (const element of label.querySelectorAll("[id], [tabindex]")) {
+      element.removeAttribute("id");
+      element.removeAttribute("tabindex");
+    }
+    return label;
+  }
+
   function labelTableCells() {
     for (const table of document.querySelectorAll(".bd-article table")) {
       const head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
       if (!head) continue;
-      const labels = [...head.cells].map((cell) => cell.textContent.trim());
+      const labels = [...head.cells].map(cardLabel);
       for (const body of table.tBodies) {
         for (const row of body.rows) {
           [...row.cells].forEach((cell, i) => {
-            if (labels[i]) cell.dataset.label = labels[i];
+            if (labels[i]) cell.prepend(labels[i].cloneNode(true));
           });
         }
       }
