@@ -9,6 +9,8 @@
 // * Search results quote each formula once, as its TeX: the snippet is the text of the page, and KaTeX's
 //   HTML holds every formula three times (MathML, its TeX annotation, and the drawn glyphs), which read
 //   as "W01W^1_0W01".
+// * A link followed in the page-contents drawer or the chapter menu on a narrow screen closes it (the theme
+//   closes it only on a tap outside it or Esc), so the reader sees the section they chose.
 // * The download button's notebook (_ext/reader_notebooks.py) is saved as a file, not shown as JSON.
 "use strict";
 (() => {
@@ -82,6 +84,16 @@
     };
   }
 
+  function closeDrawersOnFollow() {
+    for (const id of ["pst-secondary-sidebar-modal", "pst-primary-sidebar-modal"]) {
+      const dialog = document.getElementById(id);
+      if (!dialog) continue;
+      dialog.addEventListener("click", (event) => {
+        if (dialog.open && event.target.closest("a[href]")) dialog.close();
+      });
+    }
+  }
+
   function downloadNotebooks() {
     for (const link of document.querySelectorAll("a.btn-download-notebook-button")) {
       link.setAttribute("download", link.pathname.split("/").pop());
@@ -99,6 +111,7 @@
 
   function start() {
     quoteMathOnceInSearchResults();
+    closeDrawersOnFollow();
     downloadNotebooks();
     labelTableCells();
     fitEquations();
