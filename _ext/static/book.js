@@ -11,6 +11,8 @@
 //   as "W01W^1_0W01".
 // * A link followed in the page-contents drawer or the chapter menu on a narrow screen closes it (the theme
 //   closes it only on a tap outside it or Esc), so the reader sees the section they chose.
+// * "Back to top" (shown by the theme on scrolling up, below 1200 px) sits in the article's header bar,
+//   next to the menu button, instead of floating over the text in the middle of the screen.
 // * The download button's notebook (_ext/reader_notebooks.py) is saved as a file, not shown as JSON.
 "use strict";
 (() => {
@@ -94,6 +96,16 @@
     }
   }
 
+  function backToTopInHeader() {
+    const button = document.getElementById("pst-back-to-top");
+    const bar = document.querySelector(".bd-header-article .header-article-items__start");
+    if (!button || !bar) return;
+    const item = document.createElement("div");
+    item.className = "header-article-item";
+    item.append(button);
+    bar.append(item);
+  }
+
   function downloadNotebooks() {
     for (const link of document.querySelectorAll("a.btn-download-notebook-button")) {
       link.setAttribute("download", link.pathname.split("/").pop());
@@ -112,6 +124,7 @@
   function start() {
     quoteMathOnceInSearchResults();
     closeDrawersOnFollow();
+    backToTopInHeader();
     downloadNotebooks();
     labelTableCells();
     fitEquations();
