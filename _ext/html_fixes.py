@@ -15,6 +15,11 @@ It also links the book's own stylesheet and script (static/book.css, static/book
 snippets) into every page, and serves static/favicon.svg (``html: favicon:`` in _config.yml). And it gives each
 SVG figure the width below which its smallest text would be smaller than the page's small print
 (``--book-min-width``, in rem): on a phone, book.css shows such a figure at that width, in a box that scrolls.
+
+A browser may break a line between an inline formula and the punctuation after it (KaTeX draws a formula as
+inline blocks, and a line may start after one), so a line would start with ", " or ". ". Each inline formula
+followed by punctuation is wrapped, with the punctuation, in ``<span class="book-nowrap">``, where book.css
+allows no break (the formula itself still breaks where KaTeX allows).
 """
 
 from __future__ import annotations
@@ -113,6 +118,38 @@ def legible_figures(app: Sphinx, pagename: str, templatename: str, context: dict
     context["body"] = re.sub(r'(<img\b[^>]*\bsrc="[^"]*_images/([^"/]+\.svg)")', add_width, body)
 
 
+INLINE_MATH = '<span class="math notranslate nohighlight">'
+SPAN_TAG = re.compile(r"<span\b|</span>")
+# What may not start a line: closing brackets and punctuation, right after the formula.
+TRAILING = re.compile(r"[)\]]*[,.;:!?]+|[)\]]+")
+
+
+def punctuation_with_math(body: str) -> str:
+    """body with each inline formula that punctuation follows wrapped, with the punctuation, in a nowrap span."""
+    pieces, done = [], 0
+    start = body.find(INLINE_MATH)
+    while start != -1:
+        depth, end = 0, -1
+        for tag in SPAN_TAG.finditer(body, start):
+            depth += 1 if tag[0] == "<span" else -1
+            if depth == 0:
+                end = tag.end()
+                break
+        if end == -1:
+            break  # not well formed: leave the rest as it is
+        trailing = TRAILING.match(body, end)
+        if trailing:
+            pieces += [body[done:start], '<span class="book-nowrap">', body[start : trailing.end()], "</span>"]
+            done = end = trailing.end()
+        start = body.find(INLINE_MATH, end)
+    return "".join(pieces) + body[done:]
+
+
+def keep_punctuation_with_math(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    if context.get("body") and INLINE_MATH in context["body"]:
+        context["body"] = punctuation_with_math(context["body"])
+
+
 def add_static(app: Sphinx) -> None:
     if app.builder.format == "html":
         app.config.html_static_path.append(str(STATIC))
@@ -126,4 +163,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_node(HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_hidden_cell))
     app.connect("html-page-context", drop_duplicate_scripts)
     app.connect("html-page-context", legible_figures)
+    app.connect("html-page-context", keep_punctuation_with_math)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
