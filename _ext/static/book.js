@@ -6,9 +6,11 @@
 //   MathML and TeX left out: a heading's text holds a formula three times, "f(z)f(z)f(z)"), which book.css
 //   shows above the cell when a narrow screen lays the table out as one card per row. The copy is hidden
 //   from screen readers, which read the table's own headings.
-// * Search results quote each formula once, as its TeX: the snippet is the text of the page, and KaTeX's
-//   HTML holds every formula three times (MathML, its TeX annotation, and the drawn glyphs), which read
-//   as "W01W^1_0W01".
+// * Search results quote each formula once, as a line of the glyphs the reader sees ("δ_2", "W^[2]_10"):
+//   the snippet is the text of the page, and KaTeX's HTML holds every formula three times (MathML, its TeX
+//   annotation, and the drawn glyphs), which read as "W01W^1_0W01". A formula whose TeX names a searched
+//   word (\delta for "delta") is followed by that word, so the snippet shows where the page matched; a
+//   snippet without an anchor is the article's text, not the page's buttons and contents list.
 // * A link followed in the page-contents drawer or the chapter menu on a narrow screen closes it (the theme
 //   closes it only on a tap outside it or Esc), so the reader sees the section they chose.
 // * "Back to top" (shown by the theme on scrolling up, below 1200 px) sits in the article's header bar,
@@ -72,16 +74,85 @@
     }
   }
 
+  // Accents KaTeX's MathML draws over a letter, as combining characters.
+  const ACCENTS = {"^": "\u0302", "~": "\u0303", "ˉ": "\u0304", "‾": "\u0305", "→": "\u20d7", "˙": "\u0307", "¨": "\u0308"};
+  const RELATIONS = new Set(["=", "≈", "≠", "<", ">", "≤", "≥", "∈", "→", "↦", "⇒"]);
+
+  // A formula as one line of text, from KaTeX's MathML: "δ_2", "W^[2]_10", "∂ℓ/∂z", "ŷ".
+  function mathText(node) {
+    const kids = [...node.children];
+    const group = (child) => {
+      const text = mathText(child).trim();
+      return /^[\p{L}\p{N}′]+$|^\[[^\]]*\]$|^\([^)]*\)$/u.test(text) ? text : `(${text})`;
+    };
+    const upper = (child) => {
+      const text = mathText(child).trim();
+      return /^[′″‴]+$/.test(text) ? text : `^${group(child)}`;
+    };
+    switch (node.localName) {
+      case "annotation":
+        return "";
+      case "mi":
+      case "mn":
+      case "mtext":
+      case "ms":
+        return node.textContent;
+      case "mo":
+        return RELATIONS.has(node.textContent.trim()) ? ` ${node.textContent.trim()} ` : node.textContent;
+      case "mspace":
+        return " ";
+      case "msub":
+      case "munder":
+        return `${mathText(kids[0])}_${group(kids[1])}`;
+      case "msup":
+        return mathText(kids[0]) + upper(kids[1]);
+      case "msubsup":
+      case "munderover":
+        return `${mathText(kids[0])}_${group(kids[1])}${upper(kids[2])}`;
+      case "mover": {
+        const accent = ACCENTS[kids[1].textContent.trim()];
+        if (node.getAttribute("accent") === "true" && accent) return (mathText(kids[0]) + accent).normalize("NFC");
+        return mathText(kids[0]) + upper(kids[1]);
+      }
+      case "mfrac":
+        return `${group(kids[0])}/${group(kids[1])}`;
+      case "msqrt":
+        return `√(${kids.map(mathText).join("")})`;
+      case "mtable":
+        return kids.map((row) => [...row.children].map(mathText).join(" ")).join("; ");
+      default:
+        return kids.map(mathText).join("");
+    }
+  }
+
   function quoteMathOnceInSearchResults() {
-    // Sphinx's searchtools.js (a `const`, so not on window) builds each snippet with Search.htmlToText.
+    // Sphinx's searchtools.js (a `const`, so not on window) builds each snippet with Search.htmlToText, called
+    // by Search.makeSearchSummary with the searched (stemmed) words.
     if (typeof Search === "undefined" || typeof Search.htmlToText !== "function") return;
     const htmlToText = Search.htmlToText;
+    const makeSearchSummary = Search.makeSearchSummary;
+    let searched = [];
+    Search.makeSearchSummary = (htmlText, keywords, anchor) => {
+      searched = [...keywords].map((word) => word.toLowerCase());
+      return makeSearchSummary(htmlText, keywords, anchor);
+    };
     Search.htmlToText = (htmlString, anchor) => {
       const page = new DOMParser().parseFromString(htmlString, "text/html");
+      const unnamed = new Set(searched); // each searched word follows the first formula that names it
       for (const math of page.querySelectorAll(".katex")) {
         const tex = math.querySelector('annotation[encoding="application/x-tex"]');
-        math.replaceWith(tex ? tex.textContent : math.textContent);
+        const mathml = math.querySelector("math");
+        let text = mathml ? mathText(mathml) : math.textContent;
+        text = text.replace(/[\u2061-\u2064]/g, "").replace(/\s+/g, " ").trim(); // invisible operators
+        const commands = tex ? [...tex.textContent.matchAll(/\\([A-Za-z]+)/g)].map((m) => m[1].toLowerCase()) : [];
+        const named = [...unnamed].filter((word) => commands.includes(word));
+        named.forEach((word) => unnamed.delete(word));
+        if (named.length) text += ` (${named.join(", ")})`;
+        math.replaceWith(text);
       }
+      const main = page.querySelector('[role="main"]');
+      const article = page.querySelector("article.bd-article");
+      if (!anchor && main && article) main.replaceChildren(article);
       return htmlToText(page.documentElement.outerHTML, anchor);
     };
   }
