@@ -115,7 +115,7 @@ def double_struck(match: re.Match) -> str:
 def command(match: re.Match) -> str:
     name = match[1]
     if name in SYMBOLS:
-        return f" {SYMBOLS[name]} "
+        return f" {SYMBOLS[name]} {match[0]}"  # and the command, which keeps its subscript: delta_2 as before
     if name in LAYOUT:
         return " "
     return match[0]

@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -154,10 +155,16 @@ def search_terms(root: Path) -> dict[str, set[str]]:
 
 
 def page_stems(root: Path, page: str) -> set[str]:
-    """Every word of a built page's text (code and formulas' TeX included), as is and as Sphinx stems it."""
+    """Every word of a built page's text (code and formulas' TeX included), as is and as Sphinx stems it. The
+    book's search language (_ext/math_search.py) also indexes a formula's symbols by name and glyph (\\delta as
+    "delta" and "δ"): those are words of the page too."""
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from math_search import MathSearchEnglish
+
     stem = snowballstemmer.stemmer("porter").stemWord  # Sphinx's English search index stems so
     html = need(root / "html" / f"{page}.html").read_text(encoding="utf-8")
-    words = {w.lower() for w in re.findall(r"\w+", BeautifulSoup(html, "html.parser").get_text(" "))}
+    text = BeautifulSoup(html, "html.parser").get_text(" ")
+    words = {w.lower() for w in re.findall(r"\w+", text) + MathSearchEnglish({}).split(text)}
     return words | {stem(w) for w in words}
 
 
