@@ -75,7 +75,9 @@
   }
 
   // Accents KaTeX's MathML draws over a letter, as combining characters.
-  const ACCENTS = {"^": "\u0302", "~": "\u0303", "ˉ": "\u0304", "‾": "\u0305", "→": "\u20d7", "˙": "\u0307", "¨": "\u0308"};
+  const ACCENTS = {
+    "^": "\u0302", "~": "\u0303", "ˉ": "\u0304", "‾": "\u0305", "→": "\u20d7", "˙": "\u0307", "¨": "\u0308",
+  };
   const RELATIONS = new Set(["=", "≈", "≠", "<", ">", "≤", "≥", "∈", "→", "↦", "⇒"]);
 
   // A formula as one line of text, from KaTeX's MathML: "δ_2", "W^[2]_10", "∂ℓ/∂z", "ŷ".
@@ -138,8 +140,14 @@
     };
     Search.htmlToText = (htmlString, anchor) => {
       const page = new DOMParser().parseFromString(htmlString, "text/html");
-      const unnamed = new Set(searched); // each searched word follows the first formula that names it
-      for (const math of page.querySelectorAll(".katex")) {
+      const main = page.querySelector('[role="main"]');
+      const article = page.querySelector("article.bd-article");
+      if (!anchor && main && article) main.replaceChildren(article);
+      // The part quoted (as htmlToText picks it) first: a searched word follows the first formula there that names it.
+      const quoted = (anchor && main && main.querySelector(anchor)) || main || page;
+      const unnamed = new Set(searched);
+      for (const math of [...quoted.querySelectorAll(".katex"), ...page.querySelectorAll(".katex")]) {
+        if (!math.isConnected) continue; // replaced already
         const tex = math.querySelector('annotation[encoding="application/x-tex"]');
         const mathml = math.querySelector("math");
         let text = mathml ? mathText(mathml) : math.textContent;
@@ -150,9 +158,6 @@
         if (named.length) text += ` (${named.join(", ")})`;
         math.replaceWith(text);
       }
-      const main = page.querySelector('[role="main"]');
-      const article = page.querySelector("article.bd-article");
-      if (!anchor && main && article) main.replaceChildren(article);
       return htmlToText(page.documentElement.outerHTML, anchor);
     };
   }
