@@ -564,12 +564,17 @@ def test_figure_text_is_as_large_as_the_small_print_on_a_phone(layouts, page):
     assert too_small == [], f"{page}: figure text below the small print ({layout.smallPrint} px): {too_small}"
 
 
-def test_margin_notes_take_the_whole_column_on_a_phone(server, browser):
-    """On a phone a margin note ("Relation to the source") sits between the paragraphs, as wide as the text,
-    instead of floating beside it and squeezing the worked equations into half the column (book.css)."""
+TABLET = {"width": 768, "height": 1024}
+
+
+@pytest.mark.parametrize("viewport", [NARROW, TABLET], ids=["390", "768"])
+def test_margin_notes_take_the_whole_column_where_there_is_no_margin(server, browser, viewport):
+    """Where the theme has no margin (below 992 px), a margin note ("Relation to the source") sits between the
+    paragraphs, as wide as the text, instead of floating beside it and squeezing the worked equations into half
+    the column (book.css): at 768 px that squeezed Problem 2's eq (30) to 69%."""
     page = browser.new_page()
     try:
-        page.set_viewport_size(NARROW)
+        page.set_viewport_size(viewport)
         page.goto(f"{server}/chapters/problem2.html")
         widths = page.evaluate(
             """() => {
@@ -583,3 +588,47 @@ def test_margin_notes_take_the_whole_column_on_a_phone(server, browser):
     assert widths, "Problem 2 has margin notes"
     for share, float_ in widths:
         assert share > 0.9 and float_ == "none", widths
+
+
+HOMEWORK_PATH = [
+    "chapters/intro",
+    "chapters/card",
+    "chapters/prerequisites",
+    "chapters/problem1",
+    "chapters/problem2",
+    "chapters/relu_cross_entropy",
+]
+# Display equations allowed to scroll in their box on a phone: a graph of the pass, nine columns wide.
+SCROLLS_ON_A_PHONE = [r"\begin{array}{ccccccccc}"]
+EQUATIONS_REPORT = """() => [...document.querySelectorAll('div.math > .katex-display')].map((box) => {
+  const katex = box.querySelector(':scope > .katex');
+  const bases = [...katex.querySelectorAll(':scope > .katex-html > .base')].map((b) => b.getBoundingClientRect());
+  return {
+    tex: (box.querySelector('annotation') || box).textContent.trim().replace(/\\s+/g, ' ').slice(0, 70),
+    whiteSpace: getComputedStyle(katex).whiteSpace,
+    scale: katex.style.fontSize ? parseFloat(katex.style.fontSize) / 1.21 : 1,
+    // a piece that starts left of the one before it, below it, was put on a line of its own
+    wrapped: bases.some((b, i) => i > 0 && b.left < bases[i - 1].left && b.top >= bases[i - 1].bottom - 1),
+    overflow: box.scrollWidth - box.clientWidth,
+  };
+})"""
+
+
+@pytest.mark.parametrize("page", HOMEWORK_PATH)
+def test_homework_path_equations_are_not_wrapped_nor_shrunk_below_80_percent_on_a_phone(server, browser, page):
+    """At 390 px no display equation is broken onto lines by the browser (it broke inside parentheses and after
+    "in"): long ones are written one relation per row; book.js shrinks one to 80% at most, and only the graph of
+    the pass still scrolls in its box."""
+    tab = browser.new_page()
+    try:
+        tab.set_viewport_size(NARROW)
+        tab.goto(f"{server}/{page}.html", wait_until="load")
+        tab.evaluate("document.fonts.ready.then(() => true)")
+        equations = tab.evaluate(EQUATIONS_REPORT)
+    finally:
+        tab.close()
+    assert all(e["whiteSpace"] == "nowrap" for e in equations), page
+    assert [e["tex"] for e in equations if e["wrapped"]] == [], page
+    assert [(e["tex"], e["scale"]) for e in equations if e["scale"] < 0.8 - 1e-6] == [], page
+    scrolls = [e["tex"] for e in equations if e["overflow"] > 0]
+    assert [tex for tex in scrolls if not any(tex.startswith(s) for s in SCROLLS_ON_A_PHONE)] == [], page
