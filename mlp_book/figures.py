@@ -450,7 +450,7 @@ def loss_bar_chart(
         check_finite(name, a)
         values.append(float(a))
     colors = [_GREY, _BLUE, _VERMILLION]
-    fig = Figure(figsize=(4.0, 3.4), dpi=dpi, layout="constrained")
+    fig = Figure(figsize=(3.7, 3.4), dpi=dpi, layout="constrained")
     ax = fig.add_subplot()
     ypos = np.arange(len(values))[::-1].astype(float)
     bar = 0.45  # the bar's height; its name sits on the line above it

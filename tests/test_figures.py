@@ -306,4 +306,5 @@ def test_the_book_s_figures_are_narrow_enough_for_a_phone(spec):
     }
     wide = {name: round(smallest_text_widths(fig), 1) for name, fig in drawn.items()}
     assert all(w <= PHONE_LIMIT for w in wide.values()), (wide, PHONE_LIMIT)
-    assert wide["loss"] <= 390 / 14 - 2, "the loss chart fits a phone's column, not even scrolling"
+    # a figure box at 390 px is 342 px wide inside: the loss chart fits it, not even scrolling
+    assert wide["loss"] <= 342 / 14, "the loss chart fits a phone's column"
