@@ -543,25 +543,68 @@ def test_search_snippets_quote_each_formula_once(server, browser):
         tab.close()
 
 
+def figure_text(page: str, figure: dict) -> float:
+    """The CSS px of the smallest text of a figure as displayed, measured from its SVG at the displayed scale."""
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from html_fixes import svg_text_sizes, svg_width  # the one reader of these helpers
+
+    path = HTML / unquote(figure["src"]).lstrip("/")
+    assert path.suffix == ".svg", f"{page}: figure {path.name} is not a vector drawing"
+    svg = path.read_text(encoding="utf-8")
+    sizes = svg_text_sizes(svg)
+    assert sizes, f"{page}: no text found in {path.name}"
+    return min(sizes) * figure["width"] / svg_width(svg)
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_figure_text_is_as_large_as_the_small_print_on_a_phone(layouts, page):
     """Every figure is an SVG (vector: sharp when zoomed), and at 390 px its smallest text, measured from the SVG
     at the scale it is displayed, is at least the size of the page's small print (the footer)."""
-    sys.path.insert(0, str(ROOT / "_ext"))
-    from html_fixes import svg_text_sizes, svg_width  # the one reader of these helpers
-
     layout = layouts[page, NARROW["width"]]
-    too_small = []
-    for figure in layout.figures:
-        path = HTML / unquote(figure["src"]).lstrip("/")
-        assert path.suffix == ".svg", f"{page}: figure {path.name} is not a vector drawing"
-        svg = path.read_text(encoding="utf-8")
-        sizes = svg_text_sizes(svg)
-        assert sizes, f"{page}: no text found in {path.name}"
-        shown = min(sizes) * figure["width"] / svg_width(svg)  # CSS px of the smallest text
-        if shown < layout.smallPrint - 0.05:
-            too_small.append(f"{path.name}: {shown:.1f} px")
+    too_small = [
+        f"{Path(f['src']).name}: {figure_text(page, f):.1f} px"
+        for f in layout.figures
+        if figure_text(page, f) < layout.smallPrint - 0.05
+    ]
     assert too_small == [], f"{page}: figure text below the small print ({layout.smallPrint} px): {too_small}"
+
+
+FIGURES_PER_PAGE = {  # the book's figures: a test below that found none on a page would prove nothing
+    "chapters/prerequisites": 1,
+    "chapters/problem2": 3,
+    "chapters/relu_cross_entropy": 1,
+    "chapters/training": 3,
+    "chapters/gradient_checking": 1,
+}
+
+
+def test_the_book_s_figures_are_where_the_tests_look_for_them(layouts):
+    found = {page: len(layouts[page, NARROW["width"]].figures) for page in PAGES}
+    assert {page: n for page, n in found.items() if n} == FIGURES_PER_PAGE
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_figure_is_wider_than_one_and_a_half_screens_on_a_phone(layouts, page):
+    """Issue 21: at 390 px every figure, drawn no smaller than the small print (the test above), is at most 1.5
+    screens wide: a figure that needs more is drawn for a narrow column (mlp_book.figures, the pages' plots)."""
+    widest = 1.5 * NARROW["width"]
+    wide = [
+        f"{Path(f['src']).name}: {f['width']:.0f} px"
+        for f in layouts[page, NARROW["width"]].figures
+        if f["width"] > widest
+    ]
+    assert wide == [], f"{page}: figures wider than {widest:.0f} px at {NARROW['width']} px: {wide}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_figure_labels_are_at_least_12_px_on_a_laptop(layouts, page):
+    """Issue 21: at 1366 px no figure's text, its smallest label included, is drawn below 12 px."""
+    small = [
+        f"{Path(f['src']).name}: {figure_text(page, f):.1f} px"
+        for f in layouts[page, WIDE["width"]].figures
+        if figure_text(page, f) < 12 - 0.05
+    ]
+    assert small == [], f"{page}: figure text below 12 px at {WIDE['width']} px: {small}"
 
 
 TABLET = {"width": 768, "height": 1024}
