@@ -221,3 +221,11 @@ def test_no_page_with_plumbing_code(pages):
     """Set-up and glue cells are tagged remove-cell or remove-input: the PDF prints teaching code only."""
     shown = [(number, s) for number, page in enumerate(pages, start=1) for s in PLUMBING if s in page]
     assert shown == [], f"(page, plumbing) printed in the PDF: {shown}"
+
+
+def test_the_indicator_is_a_blackboard_one(text):
+    """amssymb's \\mathbb has no digits: its \\mathbb{1} prints U+22AE (the issue saw U+2AEE); the preamble takes
+    Palatino's blackboard 1 instead."""
+    wrong = {char: text.count(char) for char in "\u22ae\u2aee" if char in text}
+    assert wrong == {}, f"\\mathbb{{1}} printed as {wrong}"
+    assert "indicator 1[" in " ".join(text.split()), "the indicator 1[k = i] of the prerequisites"
