@@ -275,3 +275,12 @@ def test_bookmarks_keep_the_math_of_titles(pdf):
     for title in ("The loss: change δ₂", "The output bias W²₀", "What an error δ is, and how it flows"):
         assert title in titles, f"no bookmark {title!r}"
     assert [t for t in titles if "  " in t or t.endswith(("change", " to"))] == []
+
+
+def test_figures_are_vector_drawings(tex):
+    """Every figure the pages draw with matplotlib is a PDF in the LaTeX (mlp_book/formats.py), not a PNG
+    printed at 100 to 250 dpi."""
+    included = re.findall(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{([^}]+)\}(\.\w+)\}", tex)
+    assert included, "no figure in the LaTeX"
+    raster = [name + ext for name, ext in included if ext != ".pdf"]
+    assert raster == [], f"figures included as raster images: {raster}"
