@@ -284,3 +284,29 @@ def test_figures_are_vector_drawings(tex):
     assert included, "no figure in the LaTeX"
     raster = [name + ext for name, ext in included if ext != ".pdf"]
     assert raster == [], f"figures included as raster images: {raster}"
+
+
+def test_no_runt_page_ends_a_chapter(pdf, pages):
+    """A chapter does not end on a page of one or two lines (a figure page is not a runt)."""
+    with_images = {int(line.split()[0]) for line in poppler("pdfimages", "-list", str(pdf)).splitlines()[2:]}
+    starts = [
+        n for n, page in enumerate(pages, start=1) if re.search(r"^\s*CHAPTER\s*$|^\s*Part [IVX]+\s*$", page, re.M)
+    ]
+    heads = {"Backpropagation, worked and checked", *toc_parts()}
+    runts = []
+    for number in (start - 1 for start in starts if start > 1 and start - 1 not in starts):
+        lines = [line.strip() for line in pages[number - 1].splitlines() if line.strip()]
+        lines = lines[1:] if lines and lines[0] in heads else lines
+        lines = lines[:-1] if lines and re.fullmatch(r"(.*\S\s{2,})?\d+|\d+\s{2,}.*", lines[-1]) else lines
+        if 0 < len(lines) <= 2 and number not in with_images:
+            runts.append((number, lines))
+    assert runts == [], f"chapters that end on a page of one or two lines: {runts}"
+
+
+def test_code_in_tables_stays_in_its_column():
+    """No line of code (the typewriter font) is wider than its table column or the text: LaTeX's log names each
+    Overfull box with the fonts in it."""
+    log = (LATEX / "book.log").read_text(encoding="utf-8", errors="replace")
+    overfull = re.findall(r"^Overfull \\hbox \(([\d.]+)pt too wide\).*\n(.*)", log, re.M)
+    code = [(width, line) for width, line in overfull if "/txtt/" in line]
+    assert code == [], f"code wider than its column (pt, box): {code}"
