@@ -7,6 +7,9 @@
   address of a page of it, for a page that only the HTML can show (chapters/your_numbers.md).
 * **Code the web page folds** (cells tagged ``hide-input``: the reader opens it if they want) is left out of the
   PDF, which cannot fold: the PDF prints the cell's output, the part the text is about.
+* **A page on one sheet.** The pages listed in ``latex_one_page`` (_config.yml: the summary card, "the homework on
+  one printable page") are set in the environment ``bookonepage`` of the LaTeX preamble: a chapter head of one
+  line, small type, tight headings, so that the chapter fits one page of the PDF.
 * **Math in section titles** is typeset in the text but is no PDF string: hyperref drops it from the bookmarks
   ("The loss: change" for "The loss: change $\\delta_2$"). Each formula of a title is written as
   ``\\texorpdfstring{formula}{the same in Unicode}`` (``δ₂``), so the bookmarks read as the titles do.
@@ -18,6 +21,7 @@ import re
 from typing import Any
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -87,6 +91,25 @@ class DropFoldedCode(SphinxPostTransform):
                     cell.remove(child)
             if not cell.children:
                 cell.parent.remove(cell)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One page
+
+
+class OnePage(SphinxPostTransform):
+    """Each page of latex_one_page in the environment bookonepage (defined in _config.yml's LaTeX preamble)."""
+
+    default_priority = 400
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        wanted = set(self.config.latex_one_page)
+        for page in self.document.findall(addnodes.start_of_file):
+            if page.get("docname") in wanted:
+                # \clearpage first: the page before ends (and gets its running head and foot) in the normal style
+                page.insert(0, nodes.raw("", "\\clearpage\\begin{bookonepage}\n", format="latex"))
+                page.append(nodes.raw("", "\\end{bookonepage}\n", format="latex"))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -215,6 +238,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", site_address, priority=400)  # before student_edition moves it to student/ (500)
     app.connect("config-inited", title_page_address, priority=600)
     app.add_role("html-edition", html_edition_role)
+    app.add_config_value("latex_one_page", [], "")  # read when the LaTeX is written
     app.add_post_transform(DropFoldedCode)
+    app.add_post_transform(OnePage)
     app.add_post_transform(MathInTitlesForBookmarks)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
