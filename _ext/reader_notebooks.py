@@ -134,14 +134,19 @@ def svg_to_png(doctree: nodes.document) -> dict[str, str]:
 
 
 def shown_outputs(cell: dict) -> list:
-    """The outputs of an executed cell that the page shows: not the glue records, which the page pastes."""
+    """The outputs of an executed cell that the page shows: not the glue records, which the page pastes, nor the
+    PDF of a figure, which only the printed book uses (mlp_book/formats.py)."""
     if "remove-output" in cell.get("metadata", {}).get("tags", []):
         return []
     shown = []
     for output in cell.get("outputs", []):
         data = output.get("data")
         if data is not None:
-            data = {k: v for k, v in data.items() if not k.startswith("application/papermill.record/")}
+            data = {
+                k: v
+                for k, v in data.items()
+                if not k.startswith("application/papermill.record/") and k != "application/pdf"
+            }
             if not data:
                 continue
             output = {**output, "data": data}
