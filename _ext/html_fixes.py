@@ -12,9 +12,10 @@
   serious, WCAG 2.5.3). Drop the aria-label: the summary is named by the text it shows.
 
 It also links the book's own stylesheet and script (static/book.css, static/book.js: narrow screens, search
-snippets) into every page, and serves static/favicon.svg (``html: favicon:`` in _config.yml). And it gives each
-SVG figure the width below which its smallest text would be smaller than the page's small print
-(``--book-min-width``, in rem): on a phone, book.css shows such a figure at that width, in a box that scrolls.
+snippets) and its print stylesheet (static/print.css: the article alone) into every page, and serves
+static/favicon.svg (``html: favicon:`` in _config.yml). And it gives each SVG figure the width below which its
+smallest text would be smaller than the page's small print (``--book-min-width``, in rem): on a phone, book.css
+shows such a figure at that width, in a box that scrolls.
 
 A browser may break a line between an inline formula and the punctuation after it (KaTeX draws a formula as
 inline blocks, and a line may start after one), so a line would start with ", " or ". ". Each inline formula
@@ -154,6 +155,7 @@ def add_static(app: Sphinx) -> None:
     if app.builder.format == "html":
         app.config.html_static_path.append(str(STATIC))
         app.add_css_file("book.css")
+        app.add_css_file("print.css", media="print")  # the page printed from the browser: the article alone
         app.add_js_file("book.js")
 
 

@@ -528,7 +528,15 @@ BLOCKS: list[tuple[type | tuple[type, ...], Callable[..., list[Item]]]] = [
     (nodes.raw, raw),
     (nodes.transition, lambda node, page: text("---")),
     (
-        (nodes.target, nodes.comment, nodes.substitution_definition, addnodes.index, nodes.meta),
+        # addnodes.tabular_col_spec: a table's column widths in the PDF ({tabularcolumns}), nothing to show
+        (
+            nodes.target,
+            nodes.comment,
+            nodes.substitution_definition,
+            addnodes.index,
+            nodes.meta,
+            addnodes.tabular_col_spec,
+        ),
         nothing,
     ),
 ]

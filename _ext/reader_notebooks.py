@@ -29,20 +29,23 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
 
+import myst_nb.core.render
 import nbformat
 from docutils import nodes
-from myst_nb.core.utils import coalesce_streams
 from reader_markdown import Code, Markdown, Page, ReaderNotebookError, escape, inline, page_items, shows_source
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
+BACKSPACE = re.compile("[^\n]\x08")  # a character and the backspace that erases it
+CARRIAGE_RETURN = re.compile(r".*\r(?=[^\n])")  # a line that a carriage return starts over
 
 INSTALL_TAG = "install-mlp"  # the install cell's tag
 DEFAULT_INSTALL = "backprop-book[notebooks] @ git+{repository}@v{version}"
@@ -131,14 +134,19 @@ def svg_to_png(doctree: nodes.document) -> dict[str, str]:
 
 
 def shown_outputs(cell: dict) -> list:
-    """The outputs of an executed cell that the page shows: not the glue records, which the page pastes."""
+    """The outputs of an executed cell that the page shows: not the glue records, which the page pastes, nor the
+    PDF of a figure, which only the printed book uses (mlp_book/formats.py)."""
     if "remove-output" in cell.get("metadata", {}).get("tags", []):
         return []
     shown = []
     for output in cell.get("outputs", []):
         data = output.get("data")
         if data is not None:
-            data = {k: v for k, v in data.items() if not k.startswith("application/papermill.record/")}
+            data = {
+                k: v
+                for k, v in data.items()
+                if not k.startswith("application/papermill.record/") and k != "application/pdf"
+            }
             if not data:
                 continue
             output = {**output, "data": data}
@@ -207,25 +215,37 @@ def with_origin(markdown: str, title: str, page: Page, project: str, conf: dict[
     return f"{heading}\n\n{note}\n\n{rest}" if heading.startswith("# ") else f"{note}\n\n{markdown}"
 
 
-def unmerged(outputs: list) -> list:
-    """A cell's outputs as the kernel sent them, from those of the notebook MyST-NB executed.
+def merged_streams(outputs: list) -> list:
+    """A cell's outputs with each stream (stdout, stderr) in one piece: the pieces' text joined as it was printed.
 
-    MyST-NB merges a cell's streams for the page in place (``coalesce_streams`` in myst_nb/core/render.py, with its
-    own "TODO should this be saved on the output notebook"): the first piece of each stream gets the text of the
-    later pieces appended, the later pieces stay in the list, and the executed notebook is written after that. Merged
-    again, a printing loop that the kernel flushed in pieces would print twice. So where the first piece already ends
-    with the later ones, they are dropped; where it does not (a notebook MyST-NB has not rendered), they are kept.
+    The kernel sends a printing loop in pieces, split where its flush timer happens to fall, so the pieces differ
+    from run to run and from machine to machine. MyST-NB's own merge (``coalesce_streams``, executablebooks/MyST-NB
+    #604) strips each piece's trailing whitespace and adds a newline after it: a split just before a newline gives
+    a blank line, one inside a line breaks the line, and it appends to the first piece in place, so the executed
+    notebook it writes holds the text twice. This merge joins the pieces as they were (as nbval's does), ends the
+    stream with one newline as MyST-NB does, and leaves its input alone. `setup` makes MyST-NB's pages use it too,
+    so the page, its reader notebook and both editions show the same text whatever the kernel's timing was.
     """
-    pieces: dict[str, list] = {}
+    merged, streams = [], {}
     for output in outputs:
         if output.get("output_type") == "stream":
-            pieces.setdefault(output["name"], []).append(output)
-    later = set()
-    for first, *rest in pieces.values():
-        tail = "".join(p["text"].rstrip() + "\n" for p in rest if p["text"].rstrip())
-        if rest and tail and first["text"].endswith(tail):
-            later |= {id(p) for p in rest}
-    return [output for output in outputs if id(output) not in later]
+            text = output["text"] if isinstance(output["text"], str) else "".join(output["text"])
+            if output["name"] in streams:
+                streams[output["name"]]["text"] += text
+                continue
+            output = nbformat.from_dict({**copy.deepcopy(dict(output)), "text": text})
+            streams[output["name"]] = output
+        merged.append(output)
+    for output in streams.values():
+        text = output["text"]
+        while BACKSPACE.search(text):  # as a terminal shows them
+            text = BACKSPACE.sub("", text)
+        output["text"] = CARRIAGE_RETURN.sub("", text).rstrip() + "\n"
+    # stdout before stderr where they meet, as MyST-NB orders them (their order in time is not deterministic)
+    for i in range(len(merged) - 1):
+        if [o.get("name") for o in merged[i : i + 2]] == ["stderr", "stdout"]:
+            merged[i], merged[i + 1] = merged[i + 1], merged[i]
+    return merged
 
 
 def code_cell(executed: dict, item: Code, count: int) -> nbformat.NotebookNode:
@@ -236,11 +256,7 @@ def code_cell(executed: dict, item: Code, count: int) -> nbformat.NotebookNode:
     cell.execution_count = count
     # The outputs the page shows: streams merged as MyST-NB merges them (nb_merge_streams), so the notebook does
     # not depend on how the kernel's output was split in time (a slow machine flushes a printing loop in pieces).
-    outputs = [nbformat.from_dict(copy.deepcopy(o)) for o in shown_outputs(executed)]
-    for output in outputs:
-        if output.get("output_type") == "stream" and not isinstance(output["text"], str):
-            output["text"] = "".join(output["text"])
-    cell.outputs = coalesce_streams(unmerged(outputs))
+    cell.outputs = merged_streams([nbformat.from_dict(copy.deepcopy(o)) for o in shown_outputs(executed)])
     for output in cell.outputs:
         if output.get("output_type") == "execute_result":
             output["execution_count"] = count
@@ -366,4 +382,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", take_launch_buttons)
     app.connect("html-page-context", header_buttons, priority=502)  # after the theme's buttons (501)
     app.connect("build-finished", write_notebooks)
+    # The pages merge a cell's streams as the reader notebooks do (merged_streams), not by MyST-NB's own merge,
+    # which depends on where the kernel split the output (executablebooks/MyST-NB#604).
+    myst_nb.core.render.coalesce_streams = merged_streams
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

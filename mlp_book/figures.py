@@ -1,5 +1,8 @@
 """Figures for the book: the network diagram, the computational graph, the loss bar chart.
 
+Each is drawn for a phone's column as well as a laptop's: narrow, with text of one size or two, so that
+shown no smaller than the page's small print it is at most about one and a half phone screens wide.
+
 Every function draws values it is given (computed by :mod:`mlp`), and types no number
 of its own: change the network and the figure changes with it. Each returns a
 ``matplotlib.figure.Figure`` built without pyplot, so there is no global figure state
@@ -21,6 +24,7 @@ from itertools import pairwise
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
 
 from mlp.activations import get_activation
 from mlp.core import Forward, Gradients, Params
@@ -125,15 +129,19 @@ def network_diagram(
     *,
     activation: str = "sigmoid",
     decimals: int = 4,
-    fontsize: float = 13,
+    fontsize: float = 11,
     dpi: float = 100,
 ) -> Figure:
-    """The N-N1-K network as circles and edges, each weight written on its edge.
+    """The N-N1-K network, drawn top to bottom: a box per unit, an edge per weight, each weight on its edge.
 
-    Edge input i -> hidden j carries W1[i, j]; hidden j -> output k carries W2[j, k];
-    each hidden and output unit has its bias (W1_0[j], W2_0[k]) written below it. With
-    ``x`` and ``fwd`` (from :func:`mlp.forward`) the units are labelled with their values
-    too: x[i]; z1[j] and H[j]; z2[k] and y_hat[k].
+    Inputs are the top row, hidden units the middle row, outputs the bottom row (a key above says so).
+    Edge input i -> hidden j carries W1[i, j]; hidden j -> output k carries W2[j, k]. Each hidden and
+    output unit's box ends with its bias (W1_0[j], W2_0[k]). With ``x`` and ``fwd`` (from
+    :func:`mlp.forward`) the boxes hold the units' values too: x[i]; z1[j] and H[j]; z2[k] and y_hat[k].
+
+    Drawn for a narrow column: the rows are as wide as their boxes, and the weights between two rows each
+    get a line of their own, where their edge crosses it, so no label covers another however many there
+    are. All text is ``fontsize``; the figure's size is measured from it.
     """
     get_activation(activation)
     params, x_checked, _ = _one_example(params, x)
@@ -142,120 +150,128 @@ def network_diagram(
     K = W2.shape[1]
     if fwd is not None:
         _check_values(fwd, {"z1": (N1,), "H": (N1,), "z2": (K,), "y_hat": (K,)}, "the Forward")
-    gap = 2.3  # vertical distance between units, inches
-    height = gap * (max(N, N1, K) - 1) + 2.7
-    layer_x = (1.55, 5.05, 8.55)
-    fig, ax = _canvas(10.6, height, dpi)
+    d = decimals
+    fig = Figure(dpi=dpi)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.axis("off")
+    renderer = FigureCanvasAgg(fig).get_renderer()
 
-    def column(n):
-        mid = (height - 0.75) / 2 + 0.1
-        return [mid + gap * ((n - 1) / 2 - i) for i in range(n)]
+    def text(s, **kw):
+        return ax.text(0, 0, s, fontsize=fontsize, zorder=5, **kw)
 
-    pos_in, pos_hid, pos_out = column(N), column(N1), column(K)
-    radius = 0.4
+    def size(t):
+        bb = t.get_window_extent(renderer)
+        return bb.width / dpi, bb.height / dpi
 
-    def edges(xs, ys_from, ys_to, W, name):
-        x0, x1 = xs
-        for i, y0 in enumerate(ys_from):
-            for j, y1 in enumerate(ys_to):
-                ax.plot([x0 + radius, x1 - radius], [y0, y1], color=_BLUE, lw=1.3, zorder=1)
-                # Labels sit 30% along each edge, where edges leaving one unit have spread apart.
-                t = 0.3
-                lx, ly = x0 + radius + t * (x1 - x0 - 2 * radius), y0 + t * (y1 - y0)
-                ax.text(
-                    lx,
-                    ly,
-                    rf"${name}[{i + 1},{j + 1}]$ = {fmt(W[i, j], decimals)}",
-                    ha="center",
-                    va="center",
-                    fontsize=fontsize * 0.9,
-                    zorder=3,
-                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": _BLUE, "lw": 0.6},
+    em = fontsize / 72  # inches
+    pad, line = 0.45 * em, 1.5 * em  # inside a unit's box; between the baselines of its lines
+
+    # Each unit: its lines of text (black values, then its green bias), in a box.
+    def unit(lines, bias=None):
+        texts = [text(s, ha="center", va="baseline") for s in lines]
+        if bias is not None:
+            texts.append(text(bias, ha="center", va="baseline", color=_GREEN))
+        width = max(size(t)[0] for t in texts) + 2 * pad
+        return {"texts": texts, "w": width, "h": line * (len(texts) - 1) + 1.25 * em + 2 * pad}
+
+    def values(symbol, i, *pairs):
+        return [rf"${s}[{i + 1}]$ = {fmt(v[i], d)}" for s, v in pairs] if pairs else [rf"${symbol}[{i + 1}]$"]
+
+    inputs = [unit(values("x", i, *([("x", x_checked)] if x is not None else []))) for i in range(N)]
+    hidden_values = [("z_1", fwd.z1), ("H", fwd.H)] if fwd is not None else []
+    output_values = [("z_2", fwd.z2), (r"\hat{y}", fwd.y_hat)] if fwd is not None else []
+    hidden = [unit(values("H", j, *hidden_values), rf"bias $W^1_0[{j + 1}]$ = {fmt(W1_0[j], d)}") for j in range(N1)]
+    outputs = [
+        unit(values(r"\hat{y}", k, *output_values), rf"bias $W^2_0[{k + 1}]$ = {fmt(W2_0[k], d)}") for k in range(K)
+    ]
+    key = [
+        text("top row: input $x$", ha="left", va="baseline", weight="bold"),
+        text(rf"middle row: hidden $H = \mathrm{{{activation}}}(z_1)$", ha="left", va="baseline", weight="bold"),
+        text(r"bottom row: output $\hat{y} = \mathrm{softmax}(z_2)$", ha="left", va="baseline", weight="bold"),
+    ]
+
+    def weights(W, name):
+        return {
+            (i, j): text(
+                rf"${name}[{i + 1},{j + 1}]$ = {fmt(W[i, j], d)}",
+                ha="center",
+                va="center",
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": _BLUE, "lw": 0.6},
+            )
+            for (i, j) in np.ndindex(W.shape)
+        }
+
+    labels = [weights(W1, "W^1"), weights(W2, "W^2")]
+    label_w = max(size(t)[0] for band in labels for t in band.values()) + 0.4 * em  # with its box
+    label_h = max(size(t)[1] for band in labels for t in band.values()) + 0.65 * em  # its box, and a gap
+
+    # Rows of boxes, centred; a weight's label must not stick out of the figure, so the outermost boxes'
+    # centres stay half a label from the edges.
+    gap = 0.8 * em
+    rows = [inputs, hidden, outputs]
+    width = max(
+        max(sum(u["w"] for u in row) + gap * (len(row) - 1) for row in rows),
+        max(size(t)[0] for t in key),
+        label_w,
+    )
+    for row in rows:
+        total = sum(u["w"] for u in row) + gap * (len(row) - 1)
+        left = (width - total) / 2
+        for u in row:
+            u["x"] = left + u["w"] / 2
+            left += u["w"] + gap
+    margin, row_gap = 0.12, 0.5 * em
+    shift = max(0.0, max(label_w / 2 - u["x"] for row in rows for u in row))
+    width += 2 * (shift + margin)
+    for row in rows:
+        for u in row:
+            u["x"] += shift + margin
+
+    band_h = [len(band) * label_h + 2 * row_gap for band in labels]
+    key_h = line * (len(key) - 1) + 1.25 * em
+    height = 2 * margin + key_h + 2 * row_gap + sum(max(u["h"] for u in row) for row in rows) + sum(band_h)
+
+    y = height - margin
+    for i, t in enumerate(key):
+        t.set_position((margin, y - 0.95 * em - i * line))
+    y -= key_h + 2 * row_gap
+    for r, row in enumerate(rows):
+        row_h = max(u["h"] for u in row)
+        for u in row:
+            u["top"], u["bottom"] = y, y - u["h"]
+            ax.add_patch(
+                FancyBboxPatch(
+                    (u["x"] - u["w"] / 2, u["bottom"]),
+                    u["w"],
+                    u["h"],
+                    boxstyle=f"round,pad=0,rounding_size={0.4 * em}",
+                    fc="#FFFFFF" if r == 0 else "#E6F0F8",
+                    ec="black",
+                    lw=1.2,
+                    zorder=4,
                 )
-
-    edges(layer_x[:2], pos_in, pos_hid, W1, "W^1")
-    edges(layer_x[1:], pos_hid, pos_out, W2, "W^2")
-
-    def units(xc, ys, symbol, fc):
-        for i, yc in enumerate(ys):
-            ax.add_patch(_circle(xc, yc, radius, fc))
-            ax.text(xc, yc, rf"${symbol}[{i + 1}]$", ha="center", va="center", fontsize=fontsize * 0.85, zorder=5)
-
-    units(layer_x[0], pos_in, "x", "#FFFFFF")
-    units(layer_x[1], pos_hid, "H", "#E6F0F8")
-    units(layer_x[2], pos_out, r"\hat{y}", "#E6F0F8")
-
-    for layer, positions, bias in ((1, pos_hid, W1_0), (2, pos_out, W2_0)):  # each bias under its unit
-        for j, yc in enumerate(positions):
-            ax.text(
-                layer_x[layer],
-                yc - radius - 0.12,
-                rf"bias $W^{layer}_0[{j + 1}]$ = {fmt(bias[j], decimals)}",
-                ha="center",
-                va="top",
-                fontsize=fontsize * 0.9,
-                color=_GREEN,
             )
+            for i, t in enumerate(u["texts"]):
+                t.set_position((u["x"], y - pad - 0.95 * em - i * line))
+        y -= row_h
+        if r < len(labels):
+            y -= band_h[r]
 
-    if x is not None:
-        for i, yc in enumerate(pos_in):
-            ax.text(
-                layer_x[0] - radius - 0.12,
-                yc,
-                rf"$x[{i + 1}]$ = {fmt(x_checked[i], decimals)}",
-                ha="right",
-                va="center",
-                fontsize=fontsize,
-            )
-    if fwd is not None:
-        for j, yc in enumerate(pos_hid):
-            ax.text(
-                layer_x[1],
-                yc + radius + 0.1,
-                rf"$z_1[{j + 1}]$ = {fmt(fwd.z1[j], decimals)}" "\n" rf"$H[{j + 1}]$ = {fmt(fwd.H[j], decimals)}",
-                ha="center",
-                va="bottom",
-                fontsize=fontsize * 0.9,
-            )
-        for k, yc in enumerate(pos_out):
-            ax.text(
-                layer_x[2] + radius + 0.12,
-                yc,
-                rf"$z_2[{k + 1}]$ = {fmt(fwd.z2[k], decimals)}"
-                "\n"
-                rf"$\hat{{y}}[{k + 1}]$ = {fmt(fwd.y_hat[k], decimals)}",
-                ha="left",
-                va="center",
-                fontsize=fontsize * 0.9,
-            )
+    # Edges from the bottom of a box to the top of the next row's; the weights, one a line, each on its edge.
+    for r, band in enumerate(labels):
+        upper, lower = rows[r], rows[r + 1]
+        y_top = min(u["bottom"] for u in upper) - row_gap
+        for k, ((i, j), t) in enumerate(band.items()):
+            a, b = upper[i], lower[j]
+            ax.plot([a["x"], b["x"]], [a["bottom"], b["top"]], color=_BLUE, lw=1.3, zorder=1)
+            ly = y_top - (k + 0.5) * label_h
+            f = (a["bottom"] - ly) / (a["bottom"] - b["top"])
+            t.set_position((a["x"] + f * (b["x"] - a["x"]), ly))
 
-    top = height - 0.25
-    ax.text(layer_x[0], top, "input $x$", ha="center", va="top", fontsize=fontsize, weight="bold")
-    ax.text(
-        layer_x[1],
-        top,
-        rf"hidden $H = \mathrm{{{activation}}}(z_1)$",
-        ha="center",
-        va="top",
-        fontsize=fontsize,
-        weight="bold",
-    )
-    ax.text(
-        layer_x[2],
-        top,
-        r"output $\hat{y} = \mathrm{softmax}(z_2)$",
-        ha="center",
-        va="top",
-        fontsize=fontsize,
-        weight="bold",
-    )
+    fig.set_size_inches(width, height)
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
     return fig
-
-
-def _circle(xc, yc, r, fc):
-    from matplotlib.patches import Circle
-
-    return Circle((xc, yc), r, fc=fc, ec="black", lw=1.3, zorder=4)
 
 
 def computational_graph(
@@ -276,12 +292,12 @@ def computational_graph(
 
     The chain x -> z1 -> H -> z2 -> y_hat -> loss runs top to bottom as blue value cards
     joined by solid arrows, each with its gradient card to its right. Parameters W1, W1_0
-    feed z1 and W2, W2_0 feed z2 from the left, each with its gradient card further left;
+    feed z1 and W2, W2_0 feed z2 from the left, each with its gradient card under it;
     the target y feeds the loss. The backward pass runs bottom to top as dashed orange
     arrows between the gradient cards. The inputs x and y are constants: they get no
     gradient. ``grads`` is from :func:`mlp.backward` for the same (x, y). The layout is
     measured from the cards, so any network size fits; the figure is tall and narrow, to
-    be legible in a page's text column.
+    be legible in a page's text column (the cards make three columns).
     """
     get_loss(loss_name)
     get_activation(activation)
@@ -339,8 +355,8 @@ def computational_graph(
     beside[5] = [(card(_card_text("$y$ (target)", y, d), _CONST_CARD), None)]
     legend = ax.text(0, 0, "blue: value\norange: gradient", ha="left", va="top", fontsize=fontsize)
 
-    # Measure every card, in inches, box included; then lay the cards out in four columns:
-    # parameter gradients | parameters, target | values (top to bottom: x ... loss) | gradients.
+    # Measure every card, in inches, box included; then lay the cards out in three columns:
+    # parameters (each with its gradient under it), target | values (top to bottom: x ... loss) | gradients.
     renderer = FigureCanvasAgg(fig).get_renderer()
 
     def size(t):
@@ -356,17 +372,17 @@ def computational_graph(
     def h(t):
         return size(t)[1]
 
-    sep, gap, arrow_room, margin = 0.15, 0.55, 0.8, 0.15  # inches
+    sep, gap, arrow_room, margin = 0.15, 0.55, 0.55, 0.15  # inches
     w_grad_param = max(w(g) for cards in beside.values() for _, g in cards)
     w_param = max(w(v) for cards in beside.values() for v, _ in cards)
     w_value, w_grad = max(w(v) for v, _ in chain), max(w(g) for _, g in chain)
-    x_param = margin + w_grad_param + sep + w_param  # right edge of the parameter cards
+    x_param = margin + max(w_grad_param, w_param)  # right edge of the parameter cards
     x_value = x_param + arrow_room + w_value / 2
     x_grad = x_value + w_value / 2 + 2 * sep + w_grad / 2
     width = x_grad + w_grad / 2 + margin
 
-    def pair_h(cards):
-        return [max(h(v), h(g)) for v, g in cards]
+    def pair_h(cards):  # a parameter's card and its gradient's under it
+        return [h(v) + (sep + h(g) if g is not None else 0.0) for v, g in cards]
 
     bands = [
         max(h(v), h(g), sum(pair_h(beside.get(i, []))) + sep * (len(beside.get(i, [])) - 1))
@@ -383,9 +399,9 @@ def computational_graph(
         cards = beside.get(i, [])
         y = yc + (sum(pair_h(cards)) + sep * (len(cards) - 1)) / 2  # the top of this node's parameters
         for (pv, pg), ph in zip(cards, pair_h(cards), strict=True):
-            pv.set_position((x_param - w(pv) / 2, y - ph / 2))
-            if pg is not None:  # right beside its parameter
-                pg.set_position((x_param - w(pv) - sep - w(pg) / 2, y - ph / 2))
+            pv.set_position((x_param - w(pv) / 2, y - h(pv) / 2))
+            if pg is not None:  # right under its parameter
+                pg.set_position((x_param - w(pg) / 2, y - h(pv) - sep - h(pg) / 2))
             y -= ph + sep
         top -= band + gap
     legend.set_position((margin, height - margin))
@@ -412,13 +428,14 @@ def loss_bar_chart(
     *,
     loss_label: str = "squared loss",
     decimals: int = 4,
-    fontsize: float = 11,
+    fontsize: float = 12,
     dpi: float = 100,
 ) -> Figure:
     """Horizontal bars: the loss before one gradient step and after it in the source's two cases.
 
     Case 1 updates both layers; Case 2 only the second layer (the hidden values H stay
-    as they were). Each bar is labelled with its value.
+    as they were). Each bar is labelled with its value, and named on the line above it, so
+    the chart is as narrow as its longest name and fits a phone's column.
     """
     labels: Sequence[str] = (
         "before the step",
@@ -433,17 +450,20 @@ def loss_bar_chart(
         check_finite(name, a)
         values.append(float(a))
     colors = [_GREY, _BLUE, _VERMILLION]
-    fig = Figure(figsize=(8.0, 3.2), dpi=dpi, layout="constrained")
+    fig = Figure(figsize=(3.7, 3.4), dpi=dpi, layout="constrained")
     ax = fig.add_subplot()
-    ypos = np.arange(len(values))[::-1]
-    ax.barh(ypos, values, color=colors, height=0.6)
-    ax.set_yticks(ypos, labels, fontsize=fontsize)
+    ypos = np.arange(len(values))[::-1].astype(float)
+    bar = 0.45  # the bar's height; its name sits on the line above it
+    ax.barh(ypos, values, color=colors, height=bar)
+    ax.set_yticks([])
     top = max(values) if max(values) > 0 else 1.0
-    for yv, v in zip(ypos, values, strict=True):
+    for yv, v, label in zip(ypos, values, labels, strict=True):
+        ax.text(0, yv + bar / 2 + 0.04, label, va="bottom", ha="left", fontsize=fontsize)
         ax.text(v + 0.01 * top, yv, fmt(v, decimals), va="center", ha="left", fontsize=fontsize)
-    ax.set_xlim(0, 1.18 * top)
+    ax.set_xlim(0, 1.25 * top)
+    ax.set_ylim(-0.5, len(values) - 0.5 + 0.15)
     ax.set_xlabel(loss_label, fontsize=fontsize)
-    ax.tick_params(axis="x", labelsize=fontsize * 0.9)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(f"{loss_label.capitalize()} before and after one gradient step", fontsize=fontsize)
+    ax.tick_params(axis="x", labelsize=fontsize)
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    ax.set_title(f"{loss_label.capitalize()} before and after\none gradient step", fontsize=fontsize)
     return fig

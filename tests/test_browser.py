@@ -543,33 +543,81 @@ def test_search_snippets_quote_each_formula_once(server, browser):
         tab.close()
 
 
+def figure_text(page: str, figure: dict) -> float:
+    """The CSS px of the smallest text of a figure as displayed, measured from its SVG at the displayed scale."""
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from html_fixes import svg_text_sizes, svg_width  # the one reader of these helpers
+
+    path = HTML / unquote(figure["src"]).lstrip("/")
+    assert path.suffix == ".svg", f"{page}: figure {path.name} is not a vector drawing"
+    svg = path.read_text(encoding="utf-8")
+    sizes = svg_text_sizes(svg)
+    assert sizes, f"{page}: no text found in {path.name}"
+    return min(sizes) * figure["width"] / svg_width(svg)
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_figure_text_is_as_large_as_the_small_print_on_a_phone(layouts, page):
     """Every figure is an SVG (vector: sharp when zoomed), and at 390 px its smallest text, measured from the SVG
     at the scale it is displayed, is at least the size of the page's small print (the footer)."""
-    sys.path.insert(0, str(ROOT / "_ext"))
-    from html_fixes import svg_text_sizes, svg_width  # the one reader of these helpers
-
     layout = layouts[page, NARROW["width"]]
-    too_small = []
-    for figure in layout.figures:
-        path = HTML / unquote(figure["src"]).lstrip("/")
-        assert path.suffix == ".svg", f"{page}: figure {path.name} is not a vector drawing"
-        svg = path.read_text(encoding="utf-8")
-        sizes = svg_text_sizes(svg)
-        assert sizes, f"{page}: no text found in {path.name}"
-        shown = min(sizes) * figure["width"] / svg_width(svg)  # CSS px of the smallest text
-        if shown < layout.smallPrint - 0.05:
-            too_small.append(f"{path.name}: {shown:.1f} px")
+    too_small = [
+        f"{Path(f['src']).name}: {figure_text(page, f):.1f} px"
+        for f in layout.figures
+        if figure_text(page, f) < layout.smallPrint - 0.05
+    ]
     assert too_small == [], f"{page}: figure text below the small print ({layout.smallPrint} px): {too_small}"
 
 
-def test_margin_notes_take_the_whole_column_on_a_phone(server, browser):
-    """On a phone a margin note ("Relation to the source") sits between the paragraphs, as wide as the text,
-    instead of floating beside it and squeezing the worked equations into half the column (book.css)."""
+FIGURES_PER_PAGE = {  # the book's figures: a test below that found none on a page would prove nothing
+    "chapters/prerequisites": 1,
+    "chapters/problem2": 3,
+    "chapters/relu_cross_entropy": 1,
+    "chapters/training": 3,
+    "chapters/gradient_checking": 1,
+}
+
+
+def test_the_book_s_figures_are_where_the_tests_look_for_them(layouts):
+    found = {page: len(layouts[page, NARROW["width"]].figures) for page in PAGES}
+    assert {page: n for page, n in found.items() if n} == FIGURES_PER_PAGE
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_figure_is_wider_than_one_and_a_half_screens_on_a_phone(layouts, page):
+    """Issue 21: at 390 px every figure, drawn no smaller than the small print (the test above), is at most 1.5
+    screens wide: a figure that needs more is drawn for a narrow column (mlp_book.figures, the pages' plots)."""
+    widest = 1.5 * NARROW["width"]
+    wide = [
+        f"{Path(f['src']).name}: {f['width']:.0f} px"
+        for f in layouts[page, NARROW["width"]].figures
+        if f["width"] > widest
+    ]
+    assert wide == [], f"{page}: figures wider than {widest:.0f} px at {NARROW['width']} px: {wide}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_figure_labels_are_at_least_12_px_on_a_laptop(layouts, page):
+    """Issue 21: at 1366 px no figure's text, its smallest label included, is drawn below 12 px."""
+    small = [
+        f"{Path(f['src']).name}: {figure_text(page, f):.1f} px"
+        for f in layouts[page, WIDE["width"]].figures
+        if figure_text(page, f) < 12 - 0.05
+    ]
+    assert small == [], f"{page}: figure text below 12 px at {WIDE['width']} px: {small}"
+
+
+TABLET = {"width": 768, "height": 1024}
+
+
+@pytest.mark.parametrize("viewport", [NARROW, TABLET], ids=["390", "768"])
+def test_margin_notes_take_the_whole_column_where_there_is_no_margin(server, browser, viewport):
+    """Where the theme has no margin (below 992 px), a margin note ("Relation to the source") sits between the
+    paragraphs, as wide as the text, instead of floating beside it and squeezing the worked equations into half
+    the column (book.css): at 768 px that squeezed Problem 2's eq (30) to 69%."""
     page = browser.new_page()
     try:
-        page.set_viewport_size(NARROW)
+        page.set_viewport_size(viewport)
         page.goto(f"{server}/chapters/problem2.html")
         widths = page.evaluate(
             """() => {
@@ -583,3 +631,47 @@ def test_margin_notes_take_the_whole_column_on_a_phone(server, browser):
     assert widths, "Problem 2 has margin notes"
     for share, float_ in widths:
         assert share > 0.9 and float_ == "none", widths
+
+
+HOMEWORK_PATH = [
+    "chapters/intro",
+    "chapters/card",
+    "chapters/prerequisites",
+    "chapters/problem1",
+    "chapters/problem2",
+    "chapters/relu_cross_entropy",
+]
+# Display equations allowed to scroll in their box on a phone: a graph of the pass, nine columns wide.
+SCROLLS_ON_A_PHONE = [r"\begin{array}{ccccccccc}"]
+EQUATIONS_REPORT = """() => [...document.querySelectorAll('div.math > .katex-display')].map((box) => {
+  const katex = box.querySelector(':scope > .katex');
+  const bases = [...katex.querySelectorAll(':scope > .katex-html > .base')].map((b) => b.getBoundingClientRect());
+  return {
+    tex: (box.querySelector('annotation') || box).textContent.trim().replace(/\\s+/g, ' ').slice(0, 70),
+    whiteSpace: getComputedStyle(katex).whiteSpace,
+    scale: katex.style.fontSize ? parseFloat(katex.style.fontSize) / 1.21 : 1,
+    // a piece that starts left of the one before it, below it, was put on a line of its own
+    wrapped: bases.some((b, i) => i > 0 && b.left < bases[i - 1].left && b.top >= bases[i - 1].bottom - 1),
+    overflow: box.scrollWidth - box.clientWidth,
+  };
+})"""
+
+
+@pytest.mark.parametrize("page", HOMEWORK_PATH)
+def test_homework_path_equations_are_not_wrapped_nor_shrunk_below_80_percent_on_a_phone(server, browser, page):
+    """At 390 px no display equation is broken onto lines by the browser (it broke inside parentheses and after
+    "in"): long ones are written one relation per row; book.js shrinks one to 80% at most, and only the graph of
+    the pass still scrolls in its box."""
+    tab = browser.new_page()
+    try:
+        tab.set_viewport_size(NARROW)
+        tab.goto(f"{server}/{page}.html", wait_until="load")
+        tab.evaluate("document.fonts.ready.then(() => true)")
+        equations = tab.evaluate(EQUATIONS_REPORT)
+    finally:
+        tab.close()
+    assert all(e["whiteSpace"] == "nowrap" for e in equations), page
+    assert [e["tex"] for e in equations if e["wrapped"]] == [], page
+    assert [(e["tex"], e["scale"]) for e in equations if e["scale"] < 0.8 - 1e-6] == [], page
+    scrolls = [e["tex"] for e in equations if e["overflow"] > 0]
+    assert [tex for tex in scrolls if not any(tex.startswith(s) for s in SCROLLS_ON_A_PHONE)] == [], page

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from itertools import combinations
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -137,6 +138,22 @@ def test_network_diagram_labels_each_unit_with_its_value(example):
         assert rf"$\hat{{y}}[{k + 1}]$ = {mlp.fmt(v)}" in shown
 
 
+def test_network_diagram_labels_do_not_overlap_and_fit_the_figure(example):
+    """Each weight has a line of its own between two rows of units, so no label covers another."""
+    fig = figures.network_diagram(example.params, example.x, example.fwd, activation=example.activation)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    labels = [t.get_bbox_patch().get_window_extent(renderer) for t in texts(fig) if t.get_bbox_patch()]
+    N, N1 = example.params.W1.shape
+    assert len(labels) == N * N1 + N1 * example.params.W2.shape[1]
+    for a, b in combinations(labels, 2):
+        assert not a.overlaps(b), (a, b)
+    frame = fig.bbox
+    for t in texts(fig):
+        b = t.get_window_extent(renderer)
+        assert frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1, t.get_text()
+
+
 # computational_graph
 
 
@@ -194,6 +211,7 @@ def test_figures_are_the_same_bytes_every_time(problem2):
     assert png(figures.network_diagram(p, problem2.x, problem2.fwd)) == png(
         figures.network_diagram(p, problem2.x, problem2.fwd)
     )
+    assert png(figures.loss_bar_chart(0.3, 0.1, 0.2)) == png(figures.loss_bar_chart(0.3, 0.1, 0.2))
 
 
 # loss_bar_chart
@@ -206,11 +224,12 @@ def test_loss_bar_chart_draws_each_loss_as_a_labelled_bar(rng):
     ax = fig.axes[0]
     bars = [p for p in ax.patches if isinstance(p, Rectangle)]
     assert len(bars) == 3
-    ticks = {round(t.get_position()[1], 6): t.get_text() for t in ax.get_yticklabels()}
     top_to_bottom = sorted(bars, key=lambda b: -b.get_y())
     for bar, loss, word in zip(top_to_bottom, losses, ("before", "both layers", "second layer"), strict=True):
         assert bar.get_width() == pytest.approx(loss)
-        assert word in ticks[round(bar.get_y() + bar.get_height() / 2, 6)]
+        # named on the line right above it (not beside it: the chart is narrow), from its left end
+        above = [t for t in ax.texts if 0 < t.get_position()[1] - (bar.get_y() + bar.get_height()) < 0.1]
+        assert [t.get_text() for t in above if t.get_position()[0] == 0 and word in t.get_text()], word
     shown = [t.get_text() for t in texts(fig)]
     for v in losses:
         assert mlp.fmt(v) in shown
@@ -254,3 +273,38 @@ def test_figures_refuse_what_is_not_a_network_or_a_forward(problem2):
         figures.network_diagram(ex.params, ex.x, (1, 2, 3, 4))
     with pytest.raises(mlp.InputError, match="array_lines takes a scalar, vector or matrix"):
         figures.array_lines(np.zeros((2, 2, 2)))
+
+
+# drawn for a phone's column (issue 21)
+
+
+def smallest_text_widths(fig) -> float:
+    """The figure's width in units of its smallest text, measured from its SVG as the book's pages are."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
+    from html_fixes import svg_text_sizes, svg_width
+
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    svg = buf.getvalue()
+    return svg_width(svg) / min(svg_text_sizes(svg))
+
+
+# At 390 px a figure is shown no smaller than the small print (14 px, tests/test_browser.py), so a figure as wide as
+# this many of its smallest letters is 1.5 screens (585 px) wide there: the widest tests/test_browser.py allows.
+PHONE_LIMIT = 1.5 * 390 / 14
+
+
+@pytest.mark.parametrize("spec", [mlp.problem2, mlp.relu_example])
+def test_the_book_s_figures_are_narrow_enough_for_a_phone(spec):
+    """The book's three drawings of its two networks (Problem 2's and relu_cross_entropy's), and the loss chart."""
+    ex = spec()
+    ex = run_example(ex.params, ex.x, ex.y, ex.activation, ex.loss)
+    drawn = {
+        "network": figures.network_diagram(ex.params, ex.x, ex.fwd, activation=ex.activation),
+        "graph": graph(ex),
+        "loss": figures.loss_bar_chart(0.3, 0.1, 0.2),
+    }
+    wide = {name: round(smallest_text_widths(fig), 1) for name, fig in drawn.items()}
+    assert all(w <= PHONE_LIMIT for w in wide.values()), (wide, PHONE_LIMIT)
+    # a figure box at 390 px is 342 px wide inside: the loss chart fits it, not even scrolling
+    assert wide["loss"] <= 342 / 14, "the loss chart fits a phone's column"

@@ -524,3 +524,16 @@ def test_forward_reports_an_overflow_of_finite_inputs():
     params = mlp.Params(np.array([[1e308], [1e308]]), np.array([0.0]), np.array([[1.0, 2.0]]), np.zeros(2))
     with pytest.raises(InputError, match=r"^the hidden pre-activation z1 overflowed to inf"):
         mlp.forward(params, np.array([10.0, 10.0]), "sigmoid")
+
+
+def test_aligned_puts_one_relation_per_row_and_cuts_only_the_top_level():
+    """The worked examples' equations, one relation per row so they fit a phone (mlp_book.display.aligned)."""
+    from mlp_book.display import aligned, latex_array
+
+    x = latex_array(np.array([[1.0, -2.0], [0.5, 0.0]]))
+    rows = aligned(rf"a = b = {x}, \qquad d = {{e = f}}")
+    assert rows == rf"\begin{{aligned}} a &= b \\ &= {x}, \\ d &= {{e = f}} \end{{aligned}}"
+    # an update: the step on a row of its own, then its value
+    assert aligned("W' = W", "- 0.5 G = V") == r"\begin{aligned} W' &= W \\ &\quad - 0.5 G \\ &= V \end{aligned}"
+    with pytest.raises(ValueError, match="no = to align at"):
+        aligned(r"\frac{a}{b}")

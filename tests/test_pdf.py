@@ -214,10 +214,99 @@ def test_no_html_only_text_in_the_pdf(text):
     assert "top right" not in text, "the PDF refers to the HTML page's buttons"
 
 
-PLUMBING = ("set_matplotlib_formats", "from myst_nb import glue", "stable_figure_formats", "from mlp_book.glue import")
+PLUMBING = (
+    "set_matplotlib_formats",
+    "from myst_nb import glue",
+    "stable_figure_formats",
+    "from mlp_book.glue import",
+    "glue(",
+    "display=False",
+    "Markdown(",  # a cell that builds a table as Markdown: the PDF prints the table (_ext/latex_print.py)
+)
 
 
 def test_no_page_with_plumbing_code(pages):
-    """Set-up and glue cells are tagged remove-cell or remove-input: the PDF prints teaching code only."""
+    """Set-up and glue cells are tagged remove-cell or remove-input, and code the web page folds (hide-input) is
+    left out: the PDF prints teaching code only."""
     shown = [(number, s) for number, page in enumerate(pages, start=1) for s in PLUMBING if s in page]
     assert shown == [], f"(page, plumbing) printed in the PDF: {shown}"
+
+
+def test_the_indicator_is_a_blackboard_one(text):
+    """amssymb's \\mathbb has no digits: its \\mathbb{1} prints U+22AE (the issue saw U+2AEE); the preamble takes
+    Palatino's blackboard 1 instead."""
+    wrong = {char: text.count(char) for char in "\u22ae\u2aee" if char in text}
+    assert wrong == {}, f"\\mathbb{{1}} printed as {wrong}"
+    assert "indicator 1[" in " ".join(text.split()), "the indicator 1[k = i] of the prerequisites"
+
+
+def site() -> str:
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    return config["html"]["baseurl"].rstrip("/") + "/"
+
+
+def test_the_html_edition_s_address_is_on_the_title_page_and_the_interactive_page(pages):
+    """The PDF sends the reader to the HTML edition: its address, on the title page and on "Check your numbers"."""
+    address = site()
+    assert address in " ".join(pages[0].split()), f"the title page does not print {address}"
+    (interactive,) = [page for page in pages if "This page is interactive" in page]
+    # a long address breaks at a slash, at the end of a line
+    assert f"{address}chapters/your_numbers.html" in "".join(interactive.split())
+
+
+def bookmarks() -> list[str]:
+    """The PDF's bookmarks, as hyperref writes them to book.out (PDF strings: octal-escaped UTF-16)."""
+    out = (LATEX / "book.out").read_text(encoding="latin-1")
+    titles = []
+    for escaped in re.findall(r"^\\BOOKMARK \[-?\d\]\[-\]\{[^}]*\}\{(.*)\}\{[^}]*\}% \d+$", out, re.M):
+        raw = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), escaped)
+        raw = re.sub(r"\\(.)", r"\1", raw).encode("latin-1")
+        titles.append(raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1"))
+    return titles
+
+
+def test_bookmarks_keep_the_math_of_titles(pdf):
+    """hyperref drops math from a PDF string ("The loss: change" for "The loss: change $\\delta_2$"): the
+    titles' formulas are given to it in Unicode (_ext/latex_print.py)."""
+    log = (LATEX / "book.log").read_text(encoding="utf-8", errors="replace")
+    assert "Token not allowed in a PDF string" not in log
+    titles = bookmarks()
+    assert len(titles) > 50
+    for title in ("The loss: change δ₂", "The output bias W²₀", "What an error δ is, and how it flows"):
+        assert title in titles, f"no bookmark {title!r}"
+    assert [t for t in titles if "  " in t or t.endswith(("change", " to"))] == []
+
+
+def test_figures_are_vector_drawings(tex):
+    """Every figure the pages draw with matplotlib is a PDF in the LaTeX (mlp_book/formats.py), not a PNG
+    printed at 100 to 250 dpi."""
+    included = re.findall(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{([^}]+)\}(\.\w+)\}", tex)
+    assert included, "no figure in the LaTeX"
+    raster = [name + ext for name, ext in included if ext != ".pdf"]
+    assert raster == [], f"figures included as raster images: {raster}"
+
+
+def test_no_runt_page_ends_a_chapter(pdf, pages):
+    """A chapter does not end on a page of one or two lines (a figure page is not a runt)."""
+    with_images = {int(line.split()[0]) for line in poppler("pdfimages", "-list", str(pdf)).splitlines()[2:]}
+    starts = [
+        n for n, page in enumerate(pages, start=1) if re.search(r"^\s*CHAPTER\s*$|^\s*Part [IVX]+\s*$", page, re.M)
+    ]
+    heads = {"Backpropagation, worked and checked", *toc_parts()}
+    runts = []
+    for number in (start - 1 for start in starts if start > 1 and start - 1 not in starts):
+        lines = [line.strip() for line in pages[number - 1].splitlines() if line.strip()]
+        lines = lines[1:] if lines and lines[0] in heads else lines
+        lines = lines[:-1] if lines and re.fullmatch(r"(.*\S\s{2,})?\d+|\d+\s{2,}.*", lines[-1]) else lines
+        if 0 < len(lines) <= 2 and number not in with_images:
+            runts.append((number, lines))
+    assert runts == [], f"chapters that end on a page of one or two lines: {runts}"
+
+
+def test_code_in_tables_stays_in_its_column():
+    """No line of code (the typewriter font) is wider than its table column or the text: LaTeX's log names each
+    Overfull box with the fonts in it."""
+    log = (LATEX / "book.log").read_text(encoding="utf-8", errors="replace")
+    overfull = re.findall(r"^Overfull \\hbox \(([\d.]+)pt too wide\).*\n(.*)", log, re.M)
+    code = [(width, line) for width, line in overfull if "/txtt/" in line]
+    assert code == [], f"code wider than its column (pt, box): {code}"

@@ -21,20 +21,21 @@ import sys
 import time
 import tomllib
 from pathlib import Path
+from unittest.mock import MagicMock
 
+import myst_nb.core.render
 import nbformat
 import pytest
 import yaml
 from book_pages import toc_pages
 from bs4 import BeautifulSoup
-from myst_nb.core.utils import coalesce_streams
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import repository_url  # noqa: E402
 from reader_markdown import Code  # noqa: E402
-from reader_notebooks import INSTALL_TAG, code_cell  # noqa: E402  (tools/repository_url.py puts _ext on the path)
+from reader_notebooks import INSTALL_TAG, code_cell, merged_streams, setup  # noqa: E402  (tools/repository_url.py puts _ext on the path)
 
 EDITIONS = {"book": ROOT / "_build" / "html", "student": ROOT / "_build" / "student" / "_build" / "html"}
 FOLDER = "notebooks"
@@ -341,7 +342,7 @@ def test_the_install_cell_installs_the_package_where_it_is_missing(reader):
 def comparable(outputs: list) -> list:
     """Outputs as the book stores them (streams merged, as MyST-NB merges them), text compared, images by type."""
     shown = []
-    for out in coalesce_streams([nbformat.from_dict(dict(o)) for o in outputs]):
+    for out in merged_streams([nbformat.from_dict(dict(o)) for o in outputs]):
         if out["output_type"] == "stream":
             shown.append((out["name"], out["text"]))
         else:
@@ -355,34 +356,30 @@ def code_of(nb) -> list:
 
 
 def test_a_printing_loop_flushed_in_pieces_is_one_output_as_on_the_page():
-    """How a kernel splits a cell's printing in time (a slow machine flushes a loop in pieces) does not reach the
-    notebook: its streams are merged as the page merges them (nb_merge_streams), so both editions' notebooks
-    are the same whatever the machine did (CI once split gradient_checking's and not the student edition's)."""
-    pieces = [
-        {"output_type": "stream", "name": "stdout", "text": ["row 1\n", "row 2\n"]},
+    """How a kernel splits a cell's printing in time (a slow machine flushes a loop in pieces, anywhere in a line)
+    does not reach the notebook or the page: the pieces are joined as printed (merged_streams), and MyST-NB's pages
+    use the same merge. CI once split gradient_checking's loop in one edition and not the other; MyST-NB's own
+    merge then gave a blank line (a split before a newline), and merged twice, a loop printed twice."""
+    printed = "row 1\nrow 2\nrow 3\n"
+    whole = {"cell_type": "code", "source": "for i in (1, 2, 3): print(f'row {i}')", "metadata": {}}
+    whole["outputs"] = [
         {"output_type": "stream", "name": "stderr", "text": "a warning\n"},
-        {"output_type": "stream", "name": "stdout", "text": "row 3\n"},
+        {"output_type": "stream", "name": "stdout", "text": printed},
     ]
-    executed = {
-        "cell_type": "code",
-        "source": "for i in (1, 2, 3): print(f'row {i}')",
-        "metadata": {},
-        "outputs": pieces,
-    }
-    whole = {**executed, "outputs": [{"output_type": "stream", "name": "stdout", "text": "row 1\nrow 2\nrow 3\n"}]}
-    whole["outputs"].append({"output_type": "stream", "name": "stderr", "text": "a warning\n"})
     item = Code(cell_index=0)
-    assert code_cell(executed, item, 1).outputs == code_cell(whole, item, 1).outputs
-    assert [o["name"] for o in code_cell(executed, item, 1).outputs] == ["stdout", "stderr"]
-    # The executed notebook MyST-NB writes holds its pieces as its page render left them: merged into the first piece
-    # in place, the later pieces still there. They are not merged twice (pitfalls' loop printed twice once).
-    rendered = copy.deepcopy(executed)
-    rendered["outputs"] = [nbformat.from_dict(o) for o in rendered["outputs"]]
-    for o in rendered["outputs"]:
-        o["text"] = "".join(o["text"])
-    coalesce_streams(rendered["outputs"])  # as myst_nb.core.render does for the page: it mutates its argument
-    assert rendered["outputs"][0]["text"] == "row 1\nrow 2\nrow 3\n" and len(rendered["outputs"]) == 3
-    assert code_cell(rendered, item, 1).outputs == code_cell(whole, item, 1).outputs
+    expected = code_cell(whole, item, 1).outputs
+    assert [(o["name"], o["text"]) for o in expected] == [("stdout", printed), ("stderr", "a warning\n")]
+    for cut in (3, 5, 6, 7, 12):  # inside a line, just before a newline, just after one
+        pieces = [
+            {"output_type": "stream", "name": "stdout", "text": [printed[:cut]]},
+            {"output_type": "stream", "name": "stderr", "text": "a warning\n"},
+            {"output_type": "stream", "name": "stdout", "text": printed[cut:]},
+        ]
+        executed = {**whole, "outputs": copy.deepcopy(pieces)}
+        assert code_cell(executed, item, 1).outputs == expected, cut
+        assert executed["outputs"] == pieces, "the executed notebook's outputs are left as they were"
+    setup(MagicMock())  # as Sphinx loads the extension
+    assert myst_nb.core.render.coalesce_streams is merged_streams, "the pages merge streams the same way"
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import snowballstemmer
+import yaml
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -179,3 +180,15 @@ def test_the_student_search_index_finds_only_what_the_student_page_says():
     assert len(solutions_only) >= 20, solutions_only
     leaked = sorted(w for w, pages in student.items() if page in pages and w.lower() not in on_page)
     assert not leaked, f"the student edition's search finds words that its {page} does not show: {leaked[:20]}"
+
+
+def test_each_pdf_prints_the_address_of_its_own_html_edition():
+    """The title page and "Check your numbers" send a reader of the student PDF to the student edition's site
+    (the book's site, folder student/), and a reader of the book's PDF to the book's (_ext/latex_print.py)."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    book = config["html"]["baseurl"].rstrip("/") + "/"
+    for root, site in ((FULL, book), (STUDENT, book + "student/")):
+        text = "".join(pdf_text(root).split())  # a long address breaks at a line's end
+        assert f"HTMLedition,withtheinteractivepages:{site}" in text
+        assert f"{site}chapters/your_numbers.html" in text
+    assert book + "student/" not in "".join(pdf_text(FULL).split())

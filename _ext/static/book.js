@@ -18,7 +18,7 @@
 // * The download button's notebook (_ext/reader_notebooks.py) is saved as a file, not shown as JSON.
 "use strict";
 (() => {
-  const MIN_SCALE = 0.6;
+  const MIN_SCALE = 0.8; // below this, a formula's subscripts are too small to read on a phone
 
   function fitEquations() {
     for (const box of document.querySelectorAll("div.math > .katex-display")) {
