@@ -6,11 +6,14 @@ is not mistaken for a student edition without one. ``make test`` builds both edi
 
 from __future__ import annotations
 
+import html
+import io
 import json
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -107,11 +110,16 @@ def test_no_solution_text_in_the_student_pdf():
     assert titles == [str(n) for n in range(1, len(solution_phrases()) + 1)]  # every exercise is there
 
 
-def published_words(path: Path) -> str:
-    """The words of one published file as a reader meets them: a page's text, a notebook's cells, any other text."""
-    raw = path.read_bytes().decode("utf-8", errors="ignore")
+def published_words(path: Path, data: bytes | None = None) -> str:
+    """The words of one published file as a reader meets them: a page's text (its tags dropped), a notebook's cells,
+    each file of a zip, any other text. (A PDF's text is read by the test above.)"""
+    data = path.read_bytes() if data is None else data
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return " ".join(published_words(Path(name), archive.read(name)) for name in archive.namelist())
+    raw = data.decode("utf-8", errors="ignore")
     if path.suffix == ".html":
-        raw = BeautifulSoup(raw, "html.parser").get_text(" ")
+        raw = html.unescape(re.sub(r"<[^>]*>", " ", raw))
     elif path.suffix == ".ipynb":
         nb = json.loads(raw)
         cells = ["".join(c["source"]) for c in nb["cells"]]
@@ -121,7 +129,16 @@ def published_words(path: Path) -> str:
 
 
 def site_files(root: Path) -> list[Path]:
-    return sorted(p for p in (root / "html").rglob("*") if p.is_file() and p.suffix not in {".png", ".woff2", ".ico"})
+    """The files an edition publishes that hold text (the full site's copy of the student edition, in student/, is
+    the student edition's own files)."""
+    html_dir = root / "html"
+    return sorted(
+        p
+        for p in html_dir.rglob("*")
+        if p.is_file()
+        and p.suffix not in {".png", ".woff2", ".ico", ".pdf"}
+        and (root == STUDENT or p.relative_to(html_dir).parts[0] != "student")
+    )
 
 
 def test_no_file_the_student_edition_publishes_holds_a_solution():
