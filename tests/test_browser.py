@@ -633,6 +633,7 @@ def test_margin_notes_take_the_whole_column_where_there_is_no_margin(server, bro
         assert share > 0.9 and float_ == "none", widths
 
 
+# The homework path: the pages a student reads for the homework (and the second worked example).
 HOMEWORK_PATH = [
     "chapters/intro",
     "chapters/card",

@@ -24,22 +24,13 @@ from urllib.parse import quote, urlsplit
 import pytest
 from book_pages import CHROMIUM_FLAGS
 from bs4 import BeautifulSoup
-from test_browser import CHROMIUM, HTML, PAGES, server  # noqa: F401  (server: the fixture)
+from test_browser import CHROMIUM, HOMEWORK_PATH, HTML, PAGES, server  # noqa: F401  (server: the fixture)
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 TABLET = {"viewport": {"width": 768, "height": 1024}, "has_touch": True}
 LAPTOP = {"viewport": {"width": 1366, "height": 900}}
 DEVICES = {390: PHONE, 768: TABLET, 1366: LAPTOP}
 
-# The homework path (README): the pages a student reads for the homework.
-HOMEWORK_PATH = [
-    "chapters/intro",
-    "chapters/card",
-    "chapters/prerequisites",
-    "chapters/problem1",
-    "chapters/problem2",
-    "chapters/relu_cross_entropy",
-]
 # Pages whose tables hold math in their headings (issue 21 counted 45 such labels on them).
 PAGES_WITH_MATH_HEADINGS = ["chapters/card", "chapters/prerequisites", "chapters/corrections"]
 

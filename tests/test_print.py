@@ -10,22 +10,18 @@ BOOK_LATEX=path check other builds.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import shutil
 import subprocess
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from book_pages import CHROMIUM_FLAGS
+from test_browser import CHROMIUM, HTML, server  # noqa: F401  (server: the fixture that serves the book)
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
 LATEX = Path(os.environ.get("BOOK_LATEX", ROOT / "_build" / "latex")).resolve()
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PRINTS = HTML.parent / "screenshots" / "print"  # the prints, for people to look at
 CARD = "chapters/card.html"
 CARD_START = "The homework on one printable page: with this card"
@@ -38,25 +34,11 @@ def run(*args: str) -> str:
     return subprocess.run(list(args), capture_output=True, text=True, check=True, timeout=120).stdout
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
-def card_url():
+def card_url(server):  # noqa: F811  (test_browser's server of the built book)
     if not (HTML / CARD).exists():
         pytest.fail(f"no built card in {HTML}: run `make book` first (`make test` does)")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(HTML)))
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/{CARD}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+    return f"{server}/{CARD}"
 
 
 @pytest.fixture(scope="module")
