@@ -17,8 +17,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from book_pages import CHROMIUM_FLAGS
-from test_browser import CHROMIUM, HTML, server  # noqa: F401  (server: the fixture that serves the book)
+from test_browser import HTML, browser, server  # noqa: F401  (the fixtures that serve the book and open it)
 
 ROOT = Path(__file__).resolve().parents[1]
 LATEX = Path(os.environ.get("BOOK_LATEX", ROOT / "_build" / "latex")).resolve()
@@ -42,24 +41,12 @@ def card_url(server):  # noqa: F811  (test_browser's server of the built book)
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": 1366, "height": 900},
-            service_workers="block",
-        )
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
+def page(browser):  # noqa: F811  (test_browser's Chromium, at 1366 x 900)
+    tab = browser.new_page()
+    try:
+        yield tab
+    finally:
+        tab.close()
 
 
 def print_pages(pdf: Path) -> int:
