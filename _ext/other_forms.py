@@ -21,10 +21,10 @@ from typing import Any
 
 from reader_notebooks import book_version
 from sphinx.application import Sphinx
+from student_edition import FOLDER  # where the student edition lies in the site
 
 FULL = {"pdf": "backprop-book.pdf", "notebooks": "backprop-book-notebooks.zip"}
 STUDENT = {"pdf": "backprop-book-student.pdf", "notebooks": "backprop-book-student-notebooks.zip"}
-STUDENT_FOLDER = "student"  # where the student edition lies in the site (also in the Makefile and the workflows)
 EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed times in the zip: the same notebooks make the same file
 
 
@@ -35,8 +35,8 @@ def forms(student: bool) -> list[tuple[str, str]]:
     return [
         ("PDF", FULL["pdf"]),
         ("Reader notebooks (.zip)", FULL["notebooks"]),
-        ("Student edition (no solutions)", f"{STUDENT_FOLDER}/index.html"),
-        ("Student edition, PDF", f"{STUDENT_FOLDER}/{STUDENT['pdf']}"),
+        ("Student edition (no solutions)", f"{FOLDER}/index.html"),
+        ("Student edition, PDF", f"{FOLDER}/{STUDENT['pdf']}"),
     ]
 
 
@@ -60,11 +60,16 @@ def zip_notebooks(app: Sphinx, exception: Exception | None) -> None:
     target = out / (STUDENT if app.config.student_edition else FULL)["notebooks"]
     target.unlink(missing_ok=True)
     notebooks = sorted(folder.rglob("*.ipynb"))
-    if not notebooks:
-        return
+    if notebooks:
+        write_zip(target, folder, notebooks)
+
+
+def write_zip(target: Path, folder: Path, files: list[Path], prefix: str = "") -> None:
+    """files (under folder) into the zip target, each as prefix/<its path from folder>, with fixed times and
+    permissions: the same files make the same zip. (tools/release.py zips the release's folders with it too.)"""
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in notebooks:
-            info = zipfile.ZipInfo(path.relative_to(folder).as_posix(), EPOCH)
+        for path in files:
+            info = zipfile.ZipInfo(f"{prefix}{path.relative_to(folder).as_posix()}", EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, path.read_bytes())

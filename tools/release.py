@@ -18,14 +18,15 @@ import re
 import sys
 import tempfile
 import tomllib
-import zipfile
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "_ext"))
+from other_forms import write_zip  # noqa: E402  (the zip of the site's reader notebooks is written alike)
+
 NAME = "backprop-book"
-EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed times inside the zips
 # The Keep a Changelog heading of a released version: ## [0.1.0] - 2026-12-07
 HEADING = re.compile(r"^## \[(?P<version>[^\]]+)\](?: - (?P<date>\d{4}-\d{2}-\d{2}))?\s*$", re.M)
 
@@ -80,12 +81,7 @@ def problems(tag: str | None = None) -> list[str]:
 
 def zip_folder(folder: Path, target: Path, prefix: str) -> None:
     """folder's files, under prefix/ in the zip, with fixed times: the same files make the same zip."""
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(f"{prefix}/{path.relative_to(folder).as_posix()}", EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, path.read_bytes())
+    write_zip(target, folder, sorted(p for p in folder.rglob("*") if p.is_file()), f"{prefix}/")
 
 
 def assemble(out: Path) -> list[Path]:
