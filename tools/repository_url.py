@@ -21,7 +21,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
+from latex_print import github_pages_site  # noqa: E402
 from reader_notebooks import DEFAULT_INSTALL, book_version, install_requirement  # noqa: E402
+from sphinx.errors import ExtensionError  # noqa: E402
 
 DOCUMENTS = [ROOT / "README.md", ROOT / "chapters" / "running.md"]  # install commands with the URL
 # A pip install of the book's package from the repository: "backprop-book[notebooks] @ git+https://...@v0.1.0".
@@ -46,13 +48,20 @@ def requirement(url: str | None = None) -> str:
     return install_requirement(template, url or repository_url(), version())
 
 
+def pages_site(url: str) -> str | None:
+    """The GitHub Pages site of a repository, as the build derives it (_ext/latex_print.py), without the final /."""
+    try:
+        return github_pages_site(url).rstrip("/")
+    except ExtensionError:  # not a GitHub repository: it has no GitHub Pages site
+        return None
+
+
 def problems(url: str) -> list[str]:
     """What disagrees with the configuration, one line each; empty when everything agrees."""
     wanted = f'"{requirement(url)}"'
     found = []
     site = config()["html"]["baseurl"].rstrip("/")
-    owner, _, name = url.removeprefix("https://github.com/").partition("/")
-    if ".github.io" in site and site != f"https://{owner.lower()}.github.io/{name}":  # a custom domain is yours
+    if ".github.io" in site and site != pages_site(url):  # a custom domain is yours
         found.append(f"_config.yml: html.baseurl {site}/ is not the GitHub Pages site of {url}")
     for path in DOCUMENTS:
         commands = INSTALL.findall(path.read_text(encoding="utf-8"))
