@@ -26,6 +26,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
+from tex_glyphs import ACCENT_MARKS, GREEK
 
 logger = logging.getLogger(__name__)
 
@@ -116,17 +117,7 @@ class OnePage(SphinxPostTransform):
 # Math in titles, for the bookmarks
 
 SYMBOLS = {
-    "alpha": "α",
-    "beta": "β",
-    "gamma": "γ",
-    "delta": "δ",
-    "epsilon": "ε",
-    "eta": "η",
-    "theta": "θ",
-    "lambda": "λ",
-    "mu": "μ",
-    "sigma": "σ",
-    "phi": "φ",
+    **GREEK,
     "ell": "ℓ",
     "nabla": "∇",
     "odot": "⊙",
@@ -144,7 +135,6 @@ SYMBOLS = {
     "approx": "≈",
 }
 SPACES = {",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "bigl", "bigr", "Bigl", "Bigr", "mathrm", "text"}
-ACCENTS = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304"}
 SUPERSCRIPT = dict(zip("0123456789+-=()Tnijk", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵀⁿⁱʲᵏ", strict=True))
 SUBSCRIPT = dict(zip("0123456789+-=()aeijklmnopstx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₚₛₜₓ", strict=True))
 TOKEN = re.compile(r"\\([A-Za-z]+|.)|([_^])|\{|\}|'|\s+|.", re.S)
@@ -180,9 +170,9 @@ def tex_to_unicode(tex: str) -> str:
                     out.append("".join(table[c] for c in text) if all(c in table for c in text) else token + text)
                 elif token.startswith("\\"):
                     command = token[1:]
-                    if command in ACCENTS:
+                    if command in ACCENT_MARKS:
                         text, i = group(i + 1)
-                        out.append(text + ACCENTS[command])
+                        out.append(text + ACCENT_MARKS[command])
                     elif command in SYMBOLS:
                         out.append(SYMBOLS[command])
                         i += 1

@@ -21,46 +21,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.search.en import SearchEnglish
-
-GREEK = {
-    "alpha": "α",
-    "beta": "β",
-    "gamma": "γ",
-    "delta": "δ",
-    "epsilon": "ϵ",
-    "varepsilon": "ε",
-    "zeta": "ζ",
-    "eta": "η",
-    "theta": "θ",
-    "vartheta": "ϑ",
-    "iota": "ι",
-    "kappa": "κ",
-    "lambda": "λ",
-    "mu": "μ",
-    "nu": "ν",
-    "xi": "ξ",
-    "pi": "π",
-    "rho": "ρ",
-    "sigma": "σ",
-    "tau": "τ",
-    "upsilon": "υ",
-    "phi": "ϕ",
-    "varphi": "φ",
-    "chi": "χ",
-    "psi": "ψ",
-    "omega": "ω",
-    "Gamma": "Γ",
-    "Delta": "Δ",
-    "Theta": "Θ",
-    "Lambda": "Λ",
-    "Xi": "Ξ",
-    "Pi": "Π",
-    "Sigma": "Σ",
-    "Upsilon": "Υ",
-    "Phi": "Φ",
-    "Psi": "Ψ",
-    "Omega": "Ω",
-}
+from tex_glyphs import ACCENT_MARKS, GREEK
 
 # A command's words in the index: its name, the glyph the reader sees, and what the book calls it. Only a letter
 # is a word (∇, ∂ or ≤ is not, to Sphinx's splitter in Python or in the browser): "nabla" finds ∇, "∇" nothing.
@@ -91,8 +52,6 @@ LAYOUT = frozenset(
     "hat bar tilde vec".split()
 )
 
-ACCENTS = {"hat": ("hat", "\u0302"), "bar": ("bar", "\u0304"), "tilde": ("tilde", "\u0303"), "vec": ("vec", "\u20d7")}
-
 ENVIRONMENT = re.compile(r"\\(?:begin|end)\{[^}]*\}")
 # \hat{y}, \hat y, \hat{\mathbf{y}}: the accent on one letter
 ACCENTED = re.compile(r"\\(hat|bar|tilde|vec)\s*(?:\{\s*(?:\\math[a-z]+\s*\{\s*)?([A-Za-z])\s*\}?\s*\}|([A-Za-z]))")
@@ -103,7 +62,7 @@ GLYPHS = frozenset("".join(GREEK.values()) + "ℓ")
 
 
 def accented(match: re.Match) -> str:
-    name, mark = ACCENTS[match[1]]
+    name, mark = match[1], ACCENT_MARKS[match[1]]
     letter = match[2] or match[3]
     return f" {letter} {letter}_{name} {unicodedata.normalize('NFC', letter + mark)} "
 
