@@ -17,6 +17,7 @@ from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 
 VARIABLE = "BOOK_EDITION"  # "student": no solutions; anything else (or unset): the full book
+FOLDER = "student"  # where the student edition lies in the published site (also in the Makefile and workflows)
 
 
 class RemoveSolutions(SphinxTransform):
@@ -42,7 +43,7 @@ def add_tag(app: Sphinx, config) -> None:
     if config.student_edition:
         app.tags.add("student")
         if config.html_baseurl:
-            config.html_baseurl = config.html_baseurl.rstrip("/") + "/student/"
+            config.html_baseurl = f"{config.html_baseurl.rstrip('/')}/{FOLDER}/"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
